@@ -1,0 +1,48 @@
+import {
+  BadRequestException,
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+} from '@nestjs/common';
+import type { AppRequest } from '../../common/http/request-context';
+import { AuthRepository } from '../auth.repository';
+
+const MAX_INT4 = 2_147_483_647;
+
+/** Parses a numeric id path parameter; anything else is a 400 (never a database error turned 500). */
+export function parseIdParam(name: string, raw: string, guard: string): number {
+  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_INT4) {
+    throw new BadRequestException(`${guard} - ${name} must be a positive integer, got '${raw}'.`);
+  }
+  return value;
+}
+
+/** The `:orgId` route parameter must name an existing organization (a team with isOrganization=true). */
+@Injectable()
+export class IsOrgGuard implements CanActivate {
+  constructor(private readonly auth: AuthRepository) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AppRequest>();
+    const raw = (request.params as Record<string, string | undefined>).orgId;
+    if (raw === undefined) throw new ForbiddenException('IsOrgGuard - No organization id found in request params.');
+    const orgId = parseIdParam('orgId', raw, 'IsOrgGuard');
+    const team = await this.auth.findTeam(orgId);
+    if (!team?.isOrganization) {
+      throw new ForbiddenException(
+        `IsOrgGuard - provided organization id=${orgId} does not represent any existing organization.`,
+      );
+    }
+    request.organization = {
+      id: team.id,
+      slug: team.slug,
+      isPlatform: team.isPlatform,
+      platformBillingPlan: team.platformBillingPlan,
+      adminApiEnabled: team.adminApiEnabled,
+      pbacEnabled: team.pbacEnabled,
+    };
+    return true;
+  }
+}

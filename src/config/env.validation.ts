@@ -1,0 +1,113 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { parseMasterKeys } from './master-keys';
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * Every environment variable the service reads, validated once at boot. Nothing else reads process.env.
+ * Documented in .env.example.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgresql:// connection URL' })
+  DATABASE_URL!: string;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix of every BullMQ key in Redis (lets several deployments or test runs share one Redis). */
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or -' })
+  QUEUE_PREFIX = 'dc';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** One master key: 32 bytes, base64-encoded. Taken as version 1 unless SERVICE_ACCOUNT_ENCRYPTION_KEYS is set. */
+  @IsOptional()
+  @IsString()
+  SERVICE_ACCOUNT_ENCRYPTION_KEY?: string;
+
+  /** Several master keys as `version:base64key` pairs, comma separated; the highest version encrypts new writes. */
+  @IsOptional()
+  @IsString()
+  SERVICE_ACCOUNT_ENCRYPTION_KEYS?: string;
+
+  @Matches(/^[A-Za-z0-9_]{1,32}$/, { message: 'must be 1-32 letters, digits or _' })
+  API_KEY_PREFIX = 'cal_';
+
+  @Matches(/^\d+(b|kb|mb)$/i, { message: 'must be a size such as 100kb or 1mb' })
+  JSON_BODY_LIMIT = '1mb';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DOCS_ENABLED = true;
+
+  /**
+   * Local fakes only. Google: origin that replaces https://oauth2.googleapis.com and https://www.googleapis.com.
+   * Microsoft: origin that serves the Entra token endpoint, and the Graph base URL. Unset = the real services.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/]+\/?$/, { message: 'must be an origin such as http://127.0.0.1:4010' })
+  GOOGLE_API_BASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/]+\/?$/, { message: 'must be an origin such as http://127.0.0.1:4010' })
+  MICROSOFT_LOGIN_BASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/]+\/?$/, { message: 'must be an origin such as http://127.0.0.1:4010' })
+  MICROSOFT_GRAPH_BASE_URL?: string;
+
+  @IsOptional()
+  @IsNotEmpty()
+  @IsString()
+  SANDBOX_PORT?: string;
+}
+
+/** ConfigModule `validate` hook: returns the typed, defaulted variables or throws naming every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
+  const problems = validateSync(env, { skipMissingProperties: false, stopAtFirstError: true }).map((error) => {
+    const messages = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
+    return `${error.property}: ${messages.join('; ')}`;
+  });
+  if (!env.SERVICE_ACCOUNT_ENCRYPTION_KEY && !env.SERVICE_ACCOUNT_ENCRYPTION_KEYS) {
+    problems.push(
+      'SERVICE_ACCOUNT_ENCRYPTION_KEY: is required (32 random bytes, base64: `openssl rand -base64 32`), ' +
+        'or set SERVICE_ACCOUNT_ENCRYPTION_KEYS',
+    );
+  } else {
+    try {
+      parseMasterKeys(env.SERVICE_ACCOUNT_ENCRYPTION_KEY, env.SERVICE_ACCOUNT_ENCRYPTION_KEYS);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length) {
+    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return env;
+}

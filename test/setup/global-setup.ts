@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * Runs once before all test files: gives the run a fresh PostgreSQL database of its own, migrated with the same
+ * offline migration script operators use, and a Redis key prefix of its own. Environment variables set here are
+ * inherited by the test workers.
+ *
+ * TEST_DATABASE_ADMIN_URL: a database to connect to for CREATE/DROP DATABASE (default: local postgres).
+ * TEST_DATABASE_NAME: the database to (re)create (default delegation_test).
+ */
+export default async function globalSetup(): Promise<void> {
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const name = process.env.TEST_DATABASE_NAME ?? 'delegation_test';
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`TEST_DATABASE_NAME must be lowercase letters, digits or _`);
+
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  process.env.DATABASE_URL = url.toString();
+
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'prisma-wasm.mjs'), 'deploy'], {
+    env: process.env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+
+  process.env.NODE_ENV = 'test';
+  process.env.REDIS_URL ??= 'redis://127.0.0.1:6379';
+  process.env.QUEUE_PREFIX = `test-${process.pid}-${Date.now()}`;
+  process.env.SERVICE_ACCOUNT_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  delete process.env.SERVICE_ACCOUNT_ENCRYPTION_KEYS;
+  process.env.API_KEY_PREFIX = 'cal_';
+  process.env.LOG_LEVEL ??= 'error';
+}
