@@ -1,16 +1,22 @@
 import 'reflect-metadata';
+import { logLevelsFrom } from './common/log-levels';
+import { AppConfigService } from './config/app-config.service';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
 import { configureApp } from './bootstrap';
-import { AppConfigService } from './config/app-config.service';
 
 async function main(): Promise<void> {
-  // Imported here so that a configuration error (thrown while the module graph loads) ends in one clear message.
-  const { AppModule } = await import('./app.module.js');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
-  configureApp(app);
+  // abortOnError=false: a configuration error rejects here and ends in one clear message.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const config = app.get(AppConfigService);
+  app.useLogger(logLevelsFrom(config.logLevel));
+  configureApp(app);
   await app.listen(config.port);
   Logger.log(`API listening on http://localhost:${config.port} (docs: /docs)`, 'Bootstrap');
 }

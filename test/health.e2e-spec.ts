@@ -54,7 +54,10 @@ describe('Health, request ids, error envelope (e2e)', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ big: 'x'.repeat(1024 * 1024 + 10) }))
       .expect(413);
-    expect(res.body.error).toEqual({ code: 'PayloadTooLargeException', message: 'Request body is too large' });
+    expect(res.body.error).toEqual({
+      code: 'PayloadTooLargeException',
+      message: 'Request body is too large',
+    });
   });
 
   it('sends CORS headers as Cal.com does', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { EnvironmentVariables } from './env.validation';
+import { type EnvironmentVariables, validateEnv } from './env.validation';
 import { type MasterKey, parseMasterKeys } from './master-keys';
 
 export interface ProviderEndpoints {
@@ -15,17 +15,20 @@ export interface ProviderEndpoints {
 /** Typed access to the validated configuration. The only place that knows variable names. */
 @Injectable()
 export class AppConfigService {
+  private readonly env: EnvironmentVariables;
   private readonly masterKeys: MasterKey[];
 
-  constructor(private readonly config: ConfigService<EnvironmentVariables, true>) {
+  // ConfigService is injected so ConfigModule.forRoot has loaded `.env` into process.env first.
+  constructor(_config: ConfigService) {
+    this.env = validateEnv(process.env);
     this.masterKeys = parseMasterKeys(
-      this.config.get('SERVICE_ACCOUNT_ENCRYPTION_KEY', { infer: true }),
-      this.config.get('SERVICE_ACCOUNT_ENCRYPTION_KEYS', { infer: true }),
+      this.env.SERVICE_ACCOUNT_ENCRYPTION_KEY,
+      this.env.SERVICE_ACCOUNT_ENCRYPTION_KEYS,
     );
   }
 
   private get<K extends keyof EnvironmentVariables>(key: K): EnvironmentVariables[K] {
-    return this.config.get(key, { infer: true });
+    return this.env[key];
   }
 
   get nodeEnv(): EnvironmentVariables['NODE_ENV'] {
@@ -58,6 +61,22 @@ export class AppConfigService {
   /** Master keys for service account key encryption, newest first. */
   get encryptionKeys(): readonly MasterKey[] {
     return this.masterKeys;
+  }
+  get lifecycle(): {
+    provisionBatchSize: number;
+    verifyRatePerSecond: { google: number; office365: number };
+    workerConcurrency: number;
+    lockDurationMs: number;
+  } {
+    return {
+      provisionBatchSize: this.get('PROVISION_BATCH_SIZE'),
+      verifyRatePerSecond: {
+        google: this.get('VERIFY_RATE_GOOGLE_PER_SECOND'),
+        office365: this.get('VERIFY_RATE_OFFICE365_PER_SECOND'),
+      },
+      workerConcurrency: this.get('WORKER_CONCURRENCY'),
+      lockDurationMs: this.get('WORKER_LOCK_DURATION_MS'),
+    };
   }
   get providerEndpoints(): ProviderEndpoints {
     const origin = (value?: string): string | undefined => value?.replace(/\/$/, '');

@@ -58,6 +58,40 @@ export class EnvironmentVariables {
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'must be a size such as 100kb or 1mb' })
   JSON_BODY_LIMIT = '1mb';
 
+  /** Members provisioned per database batch (one transaction of a few set-based statements). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50_000)
+  PROVISION_BATCH_SIZE = 2000;
+
+  /** Token bucket of per-member verification calls, per provider (calls per second, shared by all workers). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  VERIFY_RATE_GOOGLE_PER_SECOND = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  VERIFY_RATE_OFFICE365_PER_SECOND = 10;
+
+  /** Lifecycle jobs one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WORKER_CONCURRENCY = 4;
+
+  /** How long a worker holds a job before another may take it over (also how soon a killed worker's job resumes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  WORKER_LOCK_DURATION_MS = 30_000;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
@@ -90,10 +124,12 @@ export class EnvironmentVariables {
 /** ConfigModule `validate` hook: returns the typed, defaulted variables or throws naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
-  const problems = validateSync(env, { skipMissingProperties: false, stopAtFirstError: true }).map((error) => {
-    const messages = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
-    return `${error.property}: ${messages.join('; ')}`;
-  });
+  const problems = validateSync(env, { skipMissingProperties: false, stopAtFirstError: true }).map(
+    (error) => {
+      const messages = Object.values(error.constraints ?? {}).map((m) => m.replace(`${error.property} `, ''));
+      return `${error.property}: ${messages.join('; ')}`;
+    },
+  );
   if (!env.SERVICE_ACCOUNT_ENCRYPTION_KEY && !env.SERVICE_ACCOUNT_ENCRYPTION_KEYS) {
     problems.push(
       'SERVICE_ACCOUNT_ENCRYPTION_KEY: is required (32 random bytes, base64: `openssl rand -base64 32`), ' +

@@ -10,7 +10,9 @@ function decodeKey(variable: string, label: string, value: string): Buffer {
   }
   const key = Buffer.from(trimmed, 'base64');
   if (key.length !== 32) {
-    throw new Error(`${variable}: ${label} must decode to exactly 32 bytes (got ${key.length}); use \`openssl rand -base64 32\``);
+    throw new Error(
+      `${variable}: ${label} must decode to exactly 32 bytes (got ${key.length}); use \`openssl rand -base64 32\``,
+    );
   }
   return key;
 }
@@ -28,15 +30,21 @@ export function parseMasterKeys(single: string | undefined, multiple: string | u
       .map((pair, index) => {
         const match = /^(\d{1,6}):(.+)$/.exec(pair);
         if (!match) {
-          throw new Error(`SERVICE_ACCOUNT_ENCRYPTION_KEYS: entry ${index + 1} must look like <version>:<base64 key>`);
+          throw new Error(
+            `SERVICE_ACCOUNT_ENCRYPTION_KEYS: entry ${index + 1} must look like <version>:<base64 key>`,
+          );
         }
         const version = Number(match[1]);
         if (version < 1) throw new Error('SERVICE_ACCOUNT_ENCRYPTION_KEYS: versions start at 1');
-        return { version, key: decodeKey('SERVICE_ACCOUNT_ENCRYPTION_KEYS', `key version ${version}`, match[2]) };
+        return {
+          version,
+          key: decodeKey('SERVICE_ACCOUNT_ENCRYPTION_KEYS', `key version ${version}`, match[2]),
+        };
       });
     if (!keys.length) throw new Error('SERVICE_ACCOUNT_ENCRYPTION_KEYS: no keys given');
     const versions = new Set(keys.map((k) => k.version));
-    if (versions.size !== keys.length) throw new Error('SERVICE_ACCOUNT_ENCRYPTION_KEYS: a version appears twice');
+    if (versions.size !== keys.length)
+      throw new Error('SERVICE_ACCOUNT_ENCRYPTION_KEYS: a version appears twice');
     if (single) {
       const legacy = decodeKey('SERVICE_ACCOUNT_ENCRYPTION_KEY', 'the key', single);
       if (!versions.has(1)) keys.push({ version: 1, key: legacy });

@@ -14,7 +14,8 @@ import { Client } from 'pg';
 export default async function globalSetup(): Promise<void> {
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
   const name = process.env.TEST_DATABASE_NAME ?? 'delegation_test';
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`TEST_DATABASE_NAME must be lowercase letters, digits or _`);
+  if (!/^[a-z0-9_]+$/.test(name))
+    throw new Error(`TEST_DATABASE_NAME must be lowercase letters, digits or _`);
 
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();

@@ -15,7 +15,10 @@ export interface TestApp {
 /** The full AppModule with the production configureApp(), over real PostgreSQL and Redis. */
 export async function createTestApp(): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: ['error'],
+  });
   configureApp(app);
   await app.init();
   const prisma = app.get(PrismaService);

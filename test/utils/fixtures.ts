@@ -36,7 +36,13 @@ export class Fixtures {
     });
   }
 
-  membership(userId: number, teamId: number, role: MembershipRole = 'MEMBER', accepted = true, customRoleId?: number) {
+  membership(
+    userId: number,
+    teamId: number,
+    role: MembershipRole = 'MEMBER',
+    accepted = true,
+    customRoleId?: number,
+  ) {
     return this.prisma.membership.create({ data: { userId, teamId, role, accepted, customRoleId } });
   }
 

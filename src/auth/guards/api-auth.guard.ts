@@ -1,4 +1,10 @@
-import { type CanActivate, type ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { AppRequest, AuthUser } from '../../common/http/request-context';
 import { AppConfigService } from '../../config/app-config.service';
 import { AuthRepository } from '../auth.repository';
@@ -69,14 +75,21 @@ export class ApiAuthGuard implements CanActivate {
 
     const apiKey = await this.auth.findApiKeyByHash(sha256Hex(token.slice(prefix.length)));
     if (!apiKey) fail('api key - Your api key is not valid');
-    if (apiKey!.expiresAt && utcDay(new Date()) > utcDay(apiKey!.expiresAt)) fail('api key - Your api key is expired');
+    if (apiKey!.expiresAt && utcDay(new Date()) > utcDay(apiKey!.expiresAt))
+      fail('api key - Your api key is expired');
 
     this.setCaller(request, apiKey!.user, 'api-key', apiKey!.teamId);
     // Bookkeeping only: a failure here must not fail the request.
-    this.auth.touchApiKey(apiKey!.id).catch((error: Error) => this.logger.warn(`lastUsedAt not updated: ${error.message}`));
+    this.auth
+      .touchApiKey(apiKey!.id)
+      .catch((error: Error) => this.logger.warn(`lastUsedAt not updated: ${error.message}`));
   }
 
-  private async authenticateOAuthClient(request: AppRequest, clientId: string, secret: string): Promise<void> {
+  private async authenticateOAuthClient(
+    request: AppRequest,
+    clientId: string,
+    secret: string,
+  ): Promise<void> {
     const client = await this.auth.findOAuthClient(clientId);
     if (!client) fail(`oAuth client - Client with ID ${clientId} not found`);
     if (!digestsEqual(sha256Hex(secret), client!.secretHash)) fail('oAuth client - Invalid client secret');
@@ -91,7 +104,12 @@ export class ApiAuthGuard implements CanActivate {
     method: AppRequest['authMethod'],
     organizationId: number | null,
   ): void {
-    const caller: AuthUser = { id: user.id, email: user.email, name: user.name, isSystemAdmin: user.role === 'ADMIN' };
+    const caller: AuthUser = {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      isSystemAdmin: user.role === 'ADMIN',
+    };
     request.user = caller;
     request.authMethod = method;
     request.authOrganizationId = organizationId;

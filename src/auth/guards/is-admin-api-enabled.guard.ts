@@ -6,7 +6,8 @@ import type { AppRequest } from '../../common/http/request-context';
 export class IsAdminApiEnabledGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const org = context.switchToHttp().getRequest<AppRequest>().organization;
-    if (!org) throw new ForbiddenException('IsAdminAPIEnabledGuard - No organization id found in request params.');
+    if (!org)
+      throw new ForbiddenException('IsAdminAPIEnabledGuard - No organization id found in request params.');
     if (org.isPlatform || org.adminApiEnabled) return true;
     throw new ForbiddenException(
       'IsAdminAPIEnabledGuard - Organization does not have Admin API access, please contact https://cal.com/sales to upgrade',

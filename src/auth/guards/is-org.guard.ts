@@ -27,7 +27,8 @@ export class IsOrgGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AppRequest>();
     const raw = (request.params as Record<string, string | undefined>).orgId;
-    if (raw === undefined) throw new ForbiddenException('IsOrgGuard - No organization id found in request params.');
+    if (raw === undefined)
+      throw new ForbiddenException('IsOrgGuard - No organization id found in request params.');
     const orgId = parseIdParam('orgId', raw, 'IsOrgGuard');
     const team = await this.auth.findTeam(orgId);
     if (!team?.isOrganization) {

@@ -20,7 +20,8 @@ export class PbacGuard implements CanActivate {
     const permissions = this.reflector.getAllAndOverride(Pbac, [context.getHandler(), context.getClass()]);
     if (!permissions?.length) return true;
     const request = context.switchToHttp().getRequest<AppRequest>();
-    if (!request.user) throw new UnauthorizedException('PbacGuard - the request does not have an authorized user provided');
+    if (!request.user)
+      throw new UnauthorizedException('PbacGuard - the request does not have an authorized user provided');
     const org = request.organization;
     if (!org?.pbacEnabled) return true;
 

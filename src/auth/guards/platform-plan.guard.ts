@@ -9,10 +9,14 @@ export class PlatformPlanGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride(PlatformPlan, [context.getHandler(), context.getClass()]);
+    const required = this.reflector.getAllAndOverride(PlatformPlan, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!required) return true;
     const org = context.switchToHttp().getRequest<AppRequest>().organization;
-    if (!org) throw new ForbiddenException('PlatformPlanGuard - No organization associated with the request.');
+    if (!org)
+      throw new ForbiddenException('PlatformPlanGuard - No organization associated with the request.');
     if (!org.isPlatform) return true;
     const plan = org.platformBillingPlan as PlatformPlanName | null;
     if (!plan) {

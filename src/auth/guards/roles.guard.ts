@@ -26,12 +26,21 @@ export class RolesGuard implements CanActivate {
     if (request.pbacAuthorizedRequest) return true;
     const user = request.user;
     const org = request.organization;
-    if (!user || !org) throw new ForbiddenException('RolesGuard - no authenticated user or organization on the request.');
+    if (!user || !org)
+      throw new ForbiddenException('RolesGuard - no authenticated user or organization on the request.');
+    if (request.authMethod === 'oauth-client' && request.authOrganizationId !== org.id) {
+      // A platform OAuth client acts only within its own organization.
+      throw new ForbiddenException(
+        `RolesGuard - OAuth client of organization with id=${request.authOrganizationId} cannot act on organization with id=${org.id}.`,
+      );
+    }
     if (user.isSystemAdmin) return true;
 
     const membership = await this.auth.findMembership(user.id, org.id);
     if (!membership) {
-      throw new ForbiddenException(`RolesGuard - User is not a member of the organization with id=${org.id}.`);
+      throw new ForbiddenException(
+        `RolesGuard - User is not a member of the organization with id=${org.id}.`,
+      );
     }
     if (!membership.accepted) {
       throw new ForbiddenException(

@@ -3,7 +3,12 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class PaginationInput {
-  @ApiPropertyOptional({ description: 'Maximum number of items to return', minimum: 1, maximum: 250, default: 250 })
+  @ApiPropertyOptional({
+    description: 'Maximum number of items to return',
+    minimum: 1,
+    maximum: 250,
+    default: 250,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

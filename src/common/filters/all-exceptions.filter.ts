@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { Prisma } from '../../generated/prisma/client';
+import { ProviderError } from '../../providers/provider.errors';
 import type { AppRequest } from '../http/request-context';
 
 export interface ErrorBody {
@@ -18,7 +19,10 @@ export interface ErrorBody {
 }
 
 const PRISMA_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
-  P2002: { status: HttpStatus.CONFLICT, message: 'Invalid Input: Trying to create a record that already exists.' },
+  P2002: {
+    status: HttpStatus.CONFLICT,
+    message: 'Invalid Input: Trying to create a record that already exists.',
+  },
   P2025: { status: HttpStatus.NOT_FOUND, message: 'Invalid Query: The requested record was not found.' },
   P2003: { status: HttpStatus.BAD_REQUEST, message: 'Invalid input: The referenced data does not exist.' },
 };
@@ -37,6 +41,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = ctx.getRequest<AppRequest>();
     const response = ctx.getResponse<Response>();
     const { status, error } = this.describe(exception, request);
+    if (exception instanceof ProviderError && exception.retryAfterMs !== undefined) {
+      response.setHeader('Retry-After', Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
+    }
     const body: ErrorBody = {
       status: 'error',
       timestamp: new Date().toISOString(),
@@ -50,11 +57,30 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const payload = exception.getResponse();
-      const details = typeof payload === 'object' && payload !== null ? stripStandardFields(payload) : undefined;
+      const details =
+        typeof payload === 'object' && payload !== null ? stripStandardFields(payload) : undefined;
       if (status >= 500) this.logUnexpected(exception, request);
       return {
         status,
         error: { code: exception.name, message: exception.message, ...(details ? { details } : {}) },
+      };
+    }
+    if (exception instanceof ProviderError) {
+      // Permanent configuration problems are the admin's to fix (400); outages are 502/503.
+      return {
+        status: exception.httpStatus,
+        error: {
+          code: 'ProviderError',
+          message: exception.message,
+          details: {
+            type: exception.type,
+            platform: exception.platform,
+            permanent: exception.permanent,
+            ...(exception.retryAfterMs !== undefined
+              ? { retryAfterSeconds: Math.ceil(exception.retryAfterMs / 1000) }
+              : {}),
+          },
+        },
       };
     }
     if (exception instanceof Prisma.PrismaClientKnownRequestError && PRISMA_ERRORS[exception.code]) {
@@ -88,7 +114,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
 /** Nest's HttpException payload repeats message/statusCode/error; keep only the extra details. */
 function stripStandardFields(payload: object): Record<string, unknown> | undefined {
-  const { message: _message, statusCode: _statusCode, error: _error, ...rest } = payload as Record<string, unknown>;
+  const {
+    message: _message,
+    statusCode: _statusCode,
+    error: _error,
+    ...rest
+  } = payload as Record<string, unknown>;
   return Object.keys(rest).length ? rest : undefined;
 }
 

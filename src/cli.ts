@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { AdminBootstrapService, type IssuedCredentials } from './admin/admin-bootstrap.service';
+import { CliModule } from './admin/cli.module';
+import { DelegationCredentialsRepository } from './delegation-credentials/delegation-credentials.repository';
+import { WorkspacePlatformsRepository } from './workspace-platforms/workspace-platforms.repository';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+  seed                                   create the workspace platforms (google, office365) if missing
+  create-org --slug <s> --admin-email <e> [--platform] [--json]
+                                         organization with an accepted ADMIN (idempotent per slug) + a fresh API key
+  create-api-key --email <e> [--org <id>] [--json]
+                                         a fresh API key for a user (created if missing)
+  reencrypt-keys                         re-encrypt every stored service account key under the newest master key
+
+Keys are shown once and stored only as hashes. --json prints one JSON object and nothing else on stdout.`;
+
+function print(issued: IssuedCredentials, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(issued)}\n`);
+    return;
+  }
+  const lines = [
+    issued.organizationId !== undefined ? `organizationId: ${issued.organizationId}` : null,
+    `userId:         ${issued.userId}`,
+    `email:          ${issued.email}`,
+    `apiKey:         ${issued.apiKey}   (shown once)`,
+    issued.oauthClientId ? `oauthClientId:  ${issued.oauthClientId}` : null,
+    issued.oauthClientSecret ? `oauthSecret:    ${issued.oauthClientSecret}   (shown once)` : null,
+  ];
+  process.stdout.write(`${lines.filter(Boolean).join('\n')}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      slug: { type: 'string' },
+      'admin-email': { type: 'string' },
+      email: { type: 'string' },
+      org: { type: 'string' },
+      platform: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!command || command === 'help' || command === '--help') {
+    console.error(USAGE);
+    return command ? 0 : 2;
+  }
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: false, abortOnError: false });
+  try {
+    switch (command) {
+      case 'seed': {
+        const { created } = await app.get(WorkspacePlatformsRepository).seedDefaults();
+        console.error(
+          created.length
+            ? `Created workspace platforms: ${created.join(', ')}`
+            : 'Workspace platforms already present',
+        );
+        return 0;
+      }
+      case 'create-org':
+        print(
+          await app.get(AdminBootstrapService).createOrg({
+            slug: values.slug ?? '',
+            adminEmail: values['admin-email'] ?? '',
+            platform: values.platform ?? false,
+          }),
+          values.json ?? false,
+        );
+        return 0;
+      case 'create-api-key': {
+        const org = values.org === undefined ? undefined : Number(values.org);
+        if (org !== undefined && !Number.isInteger(org)) throw new Error('--org must be an organization id');
+        print(
+          await app.get(AdminBootstrapService).createApiKey({ email: values.email ?? '', orgId: org }),
+          values.json ?? false,
+        );
+        return 0;
+      }
+      case 'reencrypt-keys': {
+        const { rewritten, currentVersion } = await app.get(DelegationCredentialsRepository).reencryptAll();
+        console.error(`Re-encrypted ${rewritten} key(s) under master key version ${currentVersion}`);
+        return 0;
+      }
+      default:
+        console.error(`Unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,300 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { KeyEncryptionService } from '../crypto/key-encryption.service';
+import { type AuditOutcome, Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { DelegatedCredential } from '../providers/provider.types';
+import type { ParsedServiceAccountKey } from './service-account-key';
+
+const withPlatform = { workspacePlatform: { select: { name: true, slug: true } } } as const;
+export type CredentialRecord = Prisma.DelegationCredentialGetPayload<{ include: typeof withPlatform }>;
+
+export type AuditAction = 'CREATE' | 'ENABLE' | 'DISABLE' | 'ROTATE_KEY' | 'VERIFY' | 'DELETE';
+
+export interface StoredProviderError {
+  type: string;
+  message: string;
+  at: string;
+}
+
+/** Thrown inside enable() when another organization has this domain enabled (checked under a domain lock). */
+export class DomainEnabledElsewhereError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Owns every Prisma access to delegation credentials and is the only code that encrypts or decrypts their keys.
+ * Reads never return key material unless asked for a DelegatedCredential (provider calls only).
+ */
+@Injectable()
+export class DelegationCredentialsRepository {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly crypto: KeyEncryptionService,
+  ) {}
+
+  async create(input: {
+    organizationId: number;
+    workspacePlatformId: number;
+    domain: string;
+    key: ParsedServiceAccountKey;
+  }): Promise<CredentialRecord> {
+    const id = randomUUID();
+    const sealed = this.crypto.seal(input.key.key, id);
+    return this.prisma.delegationCredential.create({
+      data: {
+        id,
+        organizationId: input.organizationId,
+        workspacePlatformId: input.workspacePlatformId,
+        domain: input.domain,
+        encryptedKey: sealed.ciphertext,
+        keyVersion: sealed.keyVersion,
+        clientId: input.key.key.client_id,
+      },
+      include: withPlatform,
+    });
+  }
+
+  /** Scoped to the organization: another org's credential is indistinguishable from a missing one. */
+  findInOrg(organizationId: number, id: string): Promise<CredentialRecord | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.prisma.delegationCredential.findFirst({
+      where: { id, organizationId },
+      include: withPlatform,
+    });
+  }
+
+  findById(id: string): Promise<CredentialRecord | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.prisma.delegationCredential.findUnique({ where: { id }, include: withPlatform });
+  }
+
+  /** The enabled credential of an organization for an email domain (resolution checks `enabled` on every read). */
+  findEnabledForOrgDomain(organizationId: number, domain: string): Promise<CredentialRecord | null> {
+    if (!domain) return Promise.resolve(null);
+    return this.prisma.delegationCredential.findFirst({
+      where: { organizationId, domain, enabled: true },
+      include: withPlatform,
+    });
+  }
+
+  listInOrg(organizationId: number, take: number, skip: number): Promise<CredentialRecord[]> {
+    return this.prisma.delegationCredential.findMany({
+      where: { organizationId },
+      include: withPlatform,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take,
+      skip,
+    });
+  }
+
+  async existsInOrgForDomain(organizationId: number, domain: string): Promise<boolean> {
+    return (await this.prisma.delegationCredential.count({ where: { organizationId, domain } })) > 0;
+  }
+
+  async isEnabledElsewhere(
+    domain: string,
+    organizationId: number,
+    tx: Prisma.TransactionClient = this.prisma,
+  ): Promise<boolean> {
+    return (
+      (await tx.delegationCredential.count({ where: { domain, enabled: true, NOT: { organizationId } } })) > 0
+    );
+  }
+
+  /** Decrypts the stored key for a provider call (never for a response). */
+  toDelegated(record: CredentialRecord): DelegatedCredential {
+    const key = this.crypto.open<Record<string, string>>(
+      { ciphertext: record.encryptedKey, keyVersion: record.keyVersion },
+      record.id,
+    );
+    return this.delegatedFrom(record.id, record.workspacePlatform.slug, key);
+  }
+
+  /** A DelegatedCredential for a key that is not stored yet (checked before a rotation is accepted). */
+  candidate(record: CredentialRecord, key: ParsedServiceAccountKey): DelegatedCredential {
+    return this.delegatedFrom(record.id, key.platform, key.key as unknown as Record<string, string>);
+  }
+
+  private delegatedFrom(id: string, platform: string, key: Record<string, string>): DelegatedCredential {
+    const keyFingerprint = createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
+    if (platform === 'google') {
+      return {
+        id,
+        keyFingerprint,
+        platform,
+        key: { private_key: key.private_key, client_email: key.client_email, client_id: key.client_id },
+      };
+    }
+    return {
+      id,
+      keyFingerprint,
+      platform: 'office365',
+      key: { private_key: key.private_key, tenant_id: key.tenant_id, client_id: key.client_id },
+    };
+  }
+
+  private keyData(id: string, key: ParsedServiceAccountKey) {
+    const sealed = this.crypto.seal(key.key, id);
+    return { encryptedKey: sealed.ciphertext, keyVersion: sealed.keyVersion, clientId: key.key.client_id };
+  }
+
+  /**
+   * Enables a disabled credential (optionally with a new, already checked key) in one transaction holding a lock on
+   * the domain, so two organizations cannot enable the same domain concurrently. Returns null when the credential
+   * was not disabled any more (a concurrent enable won): the caller treats it as a no-op.
+   */
+  async enable(
+    record: CredentialRecord,
+    newKey: ParsedServiceAccountKey | null,
+    now: Date,
+  ): Promise<CredentialRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`delegation-domain:${record.domain}`}))`;
+      if (await this.isEnabledElsewhere(record.domain, record.organizationId, tx))
+        throw new DomainEnabledElsewhereError();
+      const { count } = await tx.delegationCredential.updateMany({
+        where: { id: record.id, enabled: false, status: { not: 'DELETING' } },
+        data: {
+          ...(newKey ? this.keyData(record.id, newKey) : {}),
+          enabled: true,
+          status: 'ACTIVE',
+          generation: { increment: 1 },
+          lastEnabledAt: now,
+          lastVerifiedAt: now,
+          lastError: Prisma.DbNull,
+        },
+      });
+      return count
+        ? tx.delegationCredential.findUniqueOrThrow({ where: { id: record.id }, include: withPlatform })
+        : null;
+    });
+  }
+
+  /** Disables an enabled credential (optionally storing a new key unchecked). Null when it was not enabled. */
+  async disable(
+    record: CredentialRecord,
+    newKey: ParsedServiceAccountKey | null,
+    now: Date,
+  ): Promise<CredentialRecord | null> {
+    const { count } = await this.prisma.delegationCredential.updateMany({
+      where: { id: record.id, enabled: true },
+      data: {
+        ...(newKey ? this.keyData(record.id, newKey) : {}),
+        enabled: false,
+        status: 'DISABLED',
+        lastDisabledAt: now,
+      },
+    });
+    return count ? this.findById(record.id) : null;
+  }
+
+  /** Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials). */
+  replaceKey(
+    record: CredentialRecord,
+    key: ParsedServiceAccountKey,
+    verifiedAt: Date | null,
+  ): Promise<CredentialRecord> {
+    return this.prisma.delegationCredential.update({
+      where: { id: record.id },
+      data: {
+        ...this.keyData(record.id, key),
+        ...(verifiedAt
+          ? {
+              lastVerifiedAt: verifiedAt,
+              lastError: Prisma.DbNull,
+              status: record.enabled ? 'ACTIVE' : record.status,
+            }
+          : {}),
+      },
+      include: withPlatform,
+    });
+  }
+
+  recordVerification(
+    record: CredentialRecord,
+    at: Date,
+    error: StoredProviderError | null,
+  ): Promise<CredentialRecord> {
+    const status = record.enabled ? (error ? 'FAILING' : 'ACTIVE') : record.status;
+    return this.prisma.delegationCredential.update({
+      where: { id: record.id },
+      data: { lastVerifiedAt: at, lastError: error ? { ...error } : Prisma.DbNull, status },
+      include: withPlatform,
+    });
+  }
+
+  /** Disables (if needed) and marks the credential for deletion; the lifecycle job removes the row after cleanup. */
+  markDeleting(record: CredentialRecord, now: Date): Promise<CredentialRecord> {
+    return this.prisma.delegationCredential.update({
+      where: { id: record.id },
+      data: { enabled: false, status: 'DELETING', ...(record.enabled ? { lastDisabledAt: now } : {}) },
+      include: withPlatform,
+    });
+  }
+
+  async deleteIfDeleting(id: string): Promise<boolean> {
+    const { count } = await this.prisma.delegationCredential.deleteMany({
+      where: { id, status: 'DELETING' },
+    });
+    return count > 0;
+  }
+
+  /** Re-encrypts every row not yet under the newest master key. Returns how many rows were rewritten. */
+  async reencryptAll(batchSize = 200): Promise<{ rewritten: number; currentVersion: number }> {
+    const currentVersion = this.crypto.currentVersion;
+    let rewritten = 0;
+    for (;;) {
+      const rows = await this.prisma.delegationCredential.findMany({
+        where: { keyVersion: { not: currentVersion } },
+        select: { id: true, encryptedKey: true, keyVersion: true },
+        take: batchSize,
+        orderBy: { id: 'asc' },
+      });
+      if (!rows.length) return { rewritten, currentVersion };
+      for (const row of rows) {
+        const plain = this.crypto.open<object>(
+          { ciphertext: row.encryptedKey, keyVersion: row.keyVersion },
+          row.id,
+        );
+        const sealed = this.crypto.seal(plain, row.id);
+        // Conditional on the version read, so a concurrent rotation is never overwritten with an older key.
+        const { count } = await this.prisma.delegationCredential.updateMany({
+          where: { id: row.id, keyVersion: row.keyVersion, encryptedKey: row.encryptedKey },
+          data: { encryptedKey: sealed.ciphertext, keyVersion: sealed.keyVersion },
+        });
+        rewritten += count;
+      }
+    }
+  }
+
+  audit(entry: {
+    credentialId: string;
+    organizationId: number;
+    actorUserId: number | null;
+    action: AuditAction;
+    outcome: AuditOutcome;
+    details?: Prisma.InputJsonValue;
+  }): Promise<unknown> {
+    return this.prisma.delegationCredentialAuditEvent.create({
+      data: {
+        delegationCredentialId: entry.credentialId,
+        organizationId: entry.organizationId,
+        actorUserId: entry.actorUserId,
+        action: entry.action,
+        outcome: entry.outcome,
+        details: entry.details,
+      },
+    });
+  }
+
+  listAudit(organizationId: number, credentialId: string, take: number, skip: number) {
+    if (!UUID.test(credentialId)) return Promise.resolve([]);
+    return this.prisma.delegationCredentialAuditEvent.findMany({
+      where: { organizationId, delegationCredentialId: credentialId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+      skip,
+    });
+  }
+}

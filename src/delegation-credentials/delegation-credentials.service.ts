@@ -1,0 +1,332 @@
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import type { AuthUser } from '../common/http/request-context';
+import type { Prisma } from '../generated/prisma/client';
+import { JobsService } from '../jobs/jobs.service';
+import { MemberCredentialsRepository } from '../lifecycle/member-credentials.repository';
+import { JOB } from '../jobs/jobs.types';
+import { isUniqueViolation } from '../prisma/prisma-errors';
+import { ProviderError } from '../providers/provider.errors';
+import { ProviderRegistry } from '../providers/provider.registry';
+import type {
+  AccessCheckResult,
+  DelegatedCredential,
+  WorkspacePlatformSlug,
+} from '../providers/provider.types';
+import { WORKSPACE_PLATFORM_SLUGS } from '../providers/provider.types';
+import { WorkspacePlatformsRepository } from '../workspace-platforms/workspace-platforms.repository';
+import {
+  type AuditAction,
+  type CredentialRecord,
+  DelegationCredentialsRepository,
+  DomainEnabledElsewhereError,
+  type StoredProviderError,
+} from './delegation-credentials.repository';
+import { emailDomain } from './domain';
+import type { CreateDelegationCredentialInput } from './dto/create-delegation-credential.input';
+import type { UpdateDelegationCredentialInput } from './dto/update-delegation-credential.input';
+import {
+  keyPlatformMismatch,
+  type ParsedServiceAccountKey,
+  parseServiceAccountKey,
+} from './service-account-key';
+
+export interface VerifyResult {
+  verified: boolean;
+  reason?: StoredProviderError;
+  subject: string;
+  calendarCount?: number;
+  checkedAt: Date;
+}
+
+const isPlatformSlug = (slug: string): slug is WorkspacePlatformSlug =>
+  (WORKSPACE_PLATFORM_SLUGS as readonly string[]).includes(slug);
+
+const alreadyConfigured = (domain: string) =>
+  `Your organization already has delegation credential for ${domain}`;
+const enabledElsewhere = (domain: string) =>
+  `Domain ${domain} already has delegation credential enabled in another organization`;
+
+/**
+ * The delegation credential rules: org scoping, key/platform checks, domain uniqueness, enable/verify/rotation
+ * through the provider check, atomic state changes, audit trail, and lifecycle job dispatch.
+ */
+@Injectable()
+export class DelegationCredentialsService {
+  private readonly logger = new Logger(DelegationCredentialsService.name);
+
+  constructor(
+    private readonly credentials: DelegationCredentialsRepository,
+    private readonly platforms: WorkspacePlatformsRepository,
+    private readonly providers: ProviderRegistry,
+    private readonly jobs: JobsService,
+    private readonly members: MemberCredentialsRepository,
+  ) {}
+
+  async create(
+    orgId: number,
+    actor: AuthUser,
+    input: CreateDelegationCredentialInput,
+  ): Promise<CredentialRecord> {
+    const platform = await this.platforms.findBySlug(input.workspacePlatformSlug);
+    if (!platform) throw new NotFoundException(`Workspace platform ${input.workspacePlatformSlug} not found`);
+    if (!platform.enabled)
+      throw new BadRequestException(`Workspace platform ${platform.slug} is not enabled`);
+    if (!isPlatformSlug(platform.slug)) {
+      throw new BadRequestException(
+        `Workspace platform ${platform.slug} is not supported (supported: google, office365)`,
+      );
+    }
+    const key = this.parseKeyFor(platform.slug, input.serviceAccountKey);
+
+    if (await this.credentials.existsInOrgForDomain(orgId, input.domain)) {
+      throw new ConflictException(alreadyConfigured(input.domain));
+    }
+    if (await this.credentials.isEnabledElsewhere(input.domain, orgId)) {
+      throw new ConflictException(enabledElsewhere(input.domain));
+    }
+    let record: CredentialRecord;
+    try {
+      record = await this.credentials.create({
+        organizationId: orgId,
+        workspacePlatformId: platform.id,
+        domain: input.domain,
+        key,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException(alreadyConfigured(input.domain));
+      throw error;
+    }
+    await this.audit(record, actor, 'CREATE', true, { domain: record.domain, platform: platform.slug });
+    return record;
+  }
+
+  list(orgId: number, take: number, skip: number): Promise<CredentialRecord[]> {
+    return this.credentials.listInOrg(orgId, take, skip);
+  }
+
+  async get(orgId: number, id: string): Promise<CredentialRecord> {
+    const record = await this.credentials.findInOrg(orgId, id);
+    if (!record) throw new NotFoundException(`DelegationCredential with id ${id} not found`);
+    return record;
+  }
+
+  async update(
+    orgId: number,
+    id: string,
+    actor: AuthUser,
+    input: UpdateDelegationCredentialInput,
+  ): Promise<CredentialRecord> {
+    if (input.enabled === undefined && input.serviceAccountKey === undefined) {
+      throw new BadRequestException('Nothing to update: send enabled and/or serviceAccountKey');
+    }
+    const record = await this.get(orgId, id);
+    if (record.status === 'DELETING')
+      throw new ConflictException(`DelegationCredential with id ${id} is being deleted`);
+    const newKey =
+      input.serviceAccountKey === undefined
+        ? null
+        : this.parseKeyFor(record.workspacePlatform.slug as WorkspacePlatformSlug, input.serviceAccountKey);
+    const wantEnabled = input.enabled ?? record.enabled;
+
+    if (!wantEnabled) return this.applyDisabled(record, actor, newKey);
+    if (!record.enabled) return this.enable(record, actor, newKey);
+    return newKey ? this.rotateEnabledKey(record, actor, newKey) : record; // enabled → enabled, no key: no-op
+  }
+
+  async verify(orgId: number, id: string, actor: AuthUser): Promise<VerifyResult> {
+    const record = await this.get(orgId, id);
+    if (record.status === 'DELETING')
+      throw new ConflictException(`DelegationCredential with id ${id} is being deleted`);
+    this.assertActorInDomain(record, actor, 'verify');
+    const checkedAt = new Date();
+    try {
+      const result = await this.check(record, this.credentials.toDelegated(record), actor);
+      await this.credentials.recordVerification(record, checkedAt, null);
+      await this.audit(record, actor, 'VERIFY', true, { calendarCount: result.calendarCount });
+      return { verified: true, subject: result.subject, calendarCount: result.calendarCount, checkedAt };
+    } catch (error) {
+      if (error instanceof ProviderError) this.providers.evict(record.id);
+      if (!(error instanceof ProviderError) || !error.permanent) {
+        if (error instanceof ProviderError)
+          await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
+        throw error; // transient: we could not verify (502/503), nothing is recorded on the credential
+      }
+      const reason = { ...describe(error), at: checkedAt.toISOString() };
+      await this.credentials.recordVerification(record, checkedAt, reason);
+      await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
+      return { verified: false, reason, subject: actor.email, checkedAt };
+    }
+  }
+
+  /** Starts deletion: disables, marks `deleting`, and queues the cleanup job that removes the row when done. */
+  async remove(orgId: number, id: string, actor: AuthUser): Promise<CredentialRecord> {
+    const record = await this.get(orgId, id);
+    if (record.status === 'DELETING') return record;
+    const deleting = await this.credentials.markDeleting(record, new Date());
+    this.providers.evict(record.id);
+    await this.audit(record, actor, 'DELETE', true, { wasEnabled: record.enabled });
+    await this.jobs.dispatch(JOB.DELETE_CREDENTIAL, { credentialId: record.id });
+    return deleting;
+  }
+
+  /** Member provisioning progress of one credential. */
+  memberCounts(record: CredentialRecord) {
+    return this.members.counts({
+      id: record.id,
+      organizationId: record.organizationId,
+      domain: record.domain,
+      platform: record.workspacePlatform.slug as WorkspacePlatformSlug,
+    });
+  }
+
+  async listMembers(orgId: number, id: string, take: number, skip: number) {
+    const record = await this.get(orgId, id);
+    return this.members.listMembers(record.id, take, skip);
+  }
+
+  async listAudit(orgId: number, id: string, take: number, skip: number) {
+    const events = await this.credentials.listAudit(orgId, id, take, skip);
+    if (!events.length && skip === 0 && !(await this.credentials.findInOrg(orgId, id))) {
+      throw new NotFoundException(`DelegationCredential with id ${id} not found`);
+    }
+    return events;
+  }
+
+  private async enable(record: CredentialRecord, actor: AuthUser, newKey: ParsedServiceAccountKey | null) {
+    this.assertActorInDomain(record, actor, 'enable');
+    if (await this.credentials.isEnabledElsewhere(record.domain, record.organizationId)) {
+      throw new ConflictException(enabledElsewhere(record.domain));
+    }
+    const candidate = newKey
+      ? this.credentials.candidate(record, newKey)
+      : this.credentials.toDelegated(record);
+    await this.checkOrAudit(record, candidate, actor, 'ENABLE', { keyRotated: !!newKey });
+
+    let enabled: CredentialRecord | null;
+    try {
+      enabled = await this.credentials.enable(record, newKey, new Date());
+    } catch (error) {
+      if (error instanceof DomainEnabledElsewhereError)
+        throw new ConflictException(enabledElsewhere(record.domain));
+      throw error;
+    }
+    if (!enabled) return this.get(record.organizationId, record.id); // a concurrent request enabled it first
+    if (newKey) this.providers.evict(record.id);
+    await this.audit(record, actor, 'ENABLE', true, { keyRotated: !!newKey, generation: enabled.generation });
+    await this.jobs.dispatch(JOB.PROVISION_CREDENTIAL, {
+      credentialId: enabled.id,
+      generation: enabled.generation,
+    });
+    return enabled;
+  }
+
+  private async applyDisabled(
+    record: CredentialRecord,
+    actor: AuthUser,
+    newKey: ParsedServiceAccountKey | null,
+  ) {
+    if (!record.enabled) {
+      if (!newKey) return record; // disabled → disabled: no-op
+      const updated = await this.credentials.replaceKey(record, newKey, null);
+      this.providers.evict(record.id);
+      await this.audit(record, actor, 'ROTATE_KEY', true, { checked: false });
+      return updated;
+    }
+    const disabled = await this.credentials.disable(record, newKey, new Date());
+    if (!disabled) return this.get(record.organizationId, record.id);
+    this.providers.evict(record.id);
+    await this.audit(record, actor, 'DISABLE', true, { keyRotated: !!newKey });
+    await this.jobs.dispatch(JOB.CLEANUP_CREDENTIAL, {
+      credentialId: record.id,
+      generation: record.generation,
+    });
+    return disabled;
+  }
+
+  /** Rotation without an outage: the new key must pass the check before it replaces the old one. */
+  private async rotateEnabledKey(record: CredentialRecord, actor: AuthUser, newKey: ParsedServiceAccountKey) {
+    this.assertActorInDomain(record, actor, 'rotate the key of');
+    await this.checkOrAudit(record, this.credentials.candidate(record, newKey), actor, 'ROTATE_KEY', {});
+    const updated = await this.credentials.replaceKey(record, newKey, new Date());
+    this.providers.evict(record.id);
+    await this.audit(record, actor, 'ROTATE_KEY', true, { checked: true });
+    return updated;
+  }
+
+  private async checkOrAudit(
+    record: CredentialRecord,
+    credential: DelegatedCredential,
+    actor: AuthUser,
+    action: AuditAction,
+    details: Record<string, unknown>,
+  ): Promise<AccessCheckResult> {
+    try {
+      return await this.check(record, credential, actor);
+    } catch (error) {
+      if (error instanceof ProviderError) {
+        // The admin will fix the provider side and retry: a token minted before (e.g. without consent) must not stick.
+        this.providers.evict(record.id);
+        await this.audit(record, actor, action, false, { ...details, error: describe(error) });
+      }
+      throw error;
+    }
+  }
+
+  private check(
+    record: CredentialRecord,
+    credential: DelegatedCredential,
+    actor: AuthUser,
+  ): Promise<AccessCheckResult> {
+    const platform = record.workspacePlatform.slug as WorkspacePlatformSlug;
+    return this.providers.get(platform).checkAccess(credential, actor.email);
+  }
+
+  private parseKeyFor(platform: WorkspacePlatformSlug, value: unknown): ParsedServiceAccountKey {
+    const result = parseServiceAccountKey(value);
+    if (!result.ok) throw new BadRequestException(result.errors.join(', '));
+    const mismatch = keyPlatformMismatch(platform, result.parsed);
+    if (mismatch) throw new BadRequestException(mismatch);
+    return result.parsed;
+  }
+
+  private assertActorInDomain(record: CredentialRecord, actor: AuthUser, action: string): void {
+    if (emailDomain(actor.email) !== record.domain) {
+      throw new ForbiddenException(
+        `To ${action} a delegation credential your email must belong to its domain: ${actor.email} is not in ${record.domain}`,
+      );
+    }
+  }
+
+  private async audit(
+    record: CredentialRecord,
+    actor: AuthUser,
+    action: AuditAction,
+    success: boolean,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.credentials.audit({
+        credentialId: record.id,
+        organizationId: record.organizationId,
+        actorUserId: actor.id,
+        action,
+        outcome: success ? 'SUCCESS' : 'FAILURE',
+        details: details as Prisma.InputJsonObject,
+      });
+    } catch (error) {
+      // The change itself succeeded; a lost audit row is logged loudly rather than failing the request.
+      this.logger.error(`audit ${action} for ${record.id} not written: ${(error as Error).message}`);
+    }
+  }
+}
+
+function describe(error: ProviderError): { type: string; message: string } {
+  return { type: error.type, message: error.message };
+}

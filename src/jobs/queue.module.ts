@@ -1,0 +1,28 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service';
+import { JobsService } from './jobs.service';
+import { redisConnection } from './redis-connection';
+import { LIFECYCLE_QUEUE, VERIFY_QUEUES } from './jobs.types';
+
+/** BullMQ connection (REDIS_URL, QUEUE_PREFIX) and the lifecycle queue, for producers (API) and the worker alike. */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => ({
+        prefix: config.queuePrefix,
+        connection: redisConnection(config.redisUrl),
+      }),
+    }),
+    BullModule.registerQueue(
+      { name: LIFECYCLE_QUEUE },
+      { name: VERIFY_QUEUES.google },
+      { name: VERIFY_QUEUES.office365 },
+    ),
+  ],
+  providers: [JobsService],
+  exports: [JobsService, BullModule],
+})
+export class QueueModule {}

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { AppConfigService } from '../config/app-config.service';
+import {
+  type CredentialRecord,
+  DelegationCredentialsRepository,
+} from '../delegation-credentials/delegation-credentials.repository';
+import { emailDomain } from '../delegation-credentials/domain';
+import { JobsService } from '../jobs/jobs.service';
+import { JOB, type JobPayloads } from '../jobs/jobs.types';
+import type { WorkspacePlatformSlug } from '../providers/provider.types';
+import { MemberCredentialsRepository, type ProvisionTarget } from './member-credentials.repository';
+
+export interface ProvisionProgress {
+  /** Keyset cursor: the last user id provisioned. A restarted job resumes after it. */
+  cursor: number;
+  provisioned: number;
+}
+
+const targetOf = (record: CredentialRecord): ProvisionTarget => ({
+  id: record.id,
+  organizationId: record.organizationId,
+  domain: record.domain,
+  platform: record.workspacePlatform.slug as WorkspacePlatformSlug,
+});
+
+const isProgress = (value: unknown): value is ProvisionProgress =>
+  typeof value === 'object' && value !== null && typeof (value as ProvisionProgress).cursor === 'number';
+
+/**
+ * What the lifecycle jobs do. Every handler re-reads the credential and does nothing if it has moved on, and every
+ * write is idempotent (ON CONFLICT, conditional deletes), so running a job twice — or again after a worker was
+ * killed mid-batch — is harmless and ends in the same state.
+ */
+@Injectable()
+export class CredentialLifecycleService {
+  private readonly logger = new Logger(CredentialLifecycleService.name);
+
+  constructor(
+    private readonly credentials: DelegationCredentialsRepository,
+    private readonly members: MemberCredentialsRepository,
+    private readonly jobs: JobsService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** enable → every matching accepted member gets a delegated credential and default preferences, in batches. */
+  async provision(
+    payload: JobPayloads['provision-credential'],
+    job: Job,
+  ): Promise<ProvisionProgress & { stopped?: string }> {
+    const record = await this.credentials.findById(payload.credentialId);
+    let progress: ProvisionProgress = isProgress(job.progress) ? job.progress : { cursor: 0, provisioned: 0 };
+    if (!record?.enabled || record.generation !== payload.generation)
+      return { ...progress, stopped: 'credential moved on' };
+    const target = targetOf(record);
+    const batchSize = this.config.lifecycle.provisionBatchSize;
+    for (;;) {
+      const batch = await this.members.provisionBatch(target, progress.cursor, batchSize, {
+        generation: payload.generation,
+      });
+      if (batch.movedOn) return { ...progress, stopped: 'credential moved on' };
+      if (batch.lastUserId === null) break;
+      await this.queueVerification(target, payload.generation, batch.pendingUserIds);
+      progress = { cursor: batch.lastUserId, provisioned: progress.provisioned + batch.members };
+      await job.updateProgress(progress);
+    }
+    this.logger.log(
+      `provisioned ${progress.provisioned} member(s) of ${record.id} (generation ${payload.generation})`,
+    );
+    return progress;
+  }
+
+  /** disable → remove the delegated member credentials in batches; preferences stay. Stops if re-enabled. */
+  async cleanup(
+    payload: JobPayloads['cleanup-credential'],
+    _job: Job,
+  ): Promise<{ removed: number; stopped?: string }> {
+    return this.removeAll(payload.credentialId);
+  }
+
+  /** delete → cleanup, then remove the credential row (its preferences' foreign keys are set null). */
+  async delete(
+    payload: JobPayloads['delete-credential'],
+    _job: Job,
+  ): Promise<{ removed: number; deleted: boolean }> {
+    const record = await this.credentials.findById(payload.credentialId);
+    if (record?.status !== 'DELETING') return { removed: 0, deleted: false };
+    const { removed } = await this.removeAll(record.id);
+    const deleted = await this.credentials.deleteIfDeleting(record.id);
+    this.logger.log(`delegation credential ${record.id} deleted (${removed} member credential(s) removed)`);
+    return { removed, deleted };
+  }
+
+  /** A member joined, left, was accepted, or changed email: provision or remove just them. */
+  async syncMember(
+    payload: JobPayloads['sync-member'],
+    _job: Job,
+  ): Promise<{ action: 'provisioned' | 'removed' | 'none' }> {
+    const { organizationId, userId } = payload;
+    const membership = await this.members.findAcceptedMembership(organizationId, userId);
+    const record = membership
+      ? await this.credentials.findEnabledForOrgDomain(organizationId, emailDomain(membership.email))
+      : null;
+    const removed = await this.members.removeMember(organizationId, userId, record?.id ?? null);
+    if (!record) return { action: removed ? 'removed' : 'none' };
+    const target = targetOf(record);
+    const batch = await this.members.provisionBatch(target, 0, 1, { onlyUserId: userId });
+    if (batch.movedOn || batch.lastUserId === null) return { action: removed ? 'removed' : 'none' };
+    await this.queueVerification(target, record.generation, batch.pendingUserIds);
+    return { action: 'provisioned' };
+  }
+
+  private async removeAll(credentialId: string): Promise<{ removed: number; stopped?: string }> {
+    let removed = 0;
+    for (;;) {
+      const count = await this.members.removeBatch(credentialId, this.config.lifecycle.provisionBatchSize);
+      if (count === null) return { removed, stopped: 'credential re-enabled' };
+      if (count === 0) return { removed };
+      removed += count;
+    }
+  }
+
+  private queueVerification(target: ProvisionTarget, generation: number, userIds: number[]): Promise<void> {
+    return this.jobs.dispatchBulk(
+      JOB.VERIFY_MEMBER,
+      userIds.map((userId) => ({ credentialId: target.id, generation, userId, platform: target.platform })),
+    );
+  }
+}

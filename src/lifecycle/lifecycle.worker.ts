@@ -1,0 +1,76 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppConfigService } from '../config/app-config.service';
+import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
+import { redisConnection } from '../jobs/redis-connection';
+import { ProviderError } from '../providers/provider.errors';
+import { CredentialLifecycleService } from './credential-lifecycle.service';
+
+type Handlers = { [N in LifecycleJobName]: (payload: JobPayloads[N], job: Job) => Promise<unknown> };
+
+/**
+ * Runs lifecycle jobs (worker process only). One handler per job name — the mapped type makes a missing handler a
+ * compile error, and onModuleInit refuses to boot if the registry and the handlers disagree at run time.
+ * Handlers throw to let BullMQ retry with backoff; permanent provider errors are not retried. A worker killed
+ * mid-job loses nothing: after the lock expires the job is picked up again and resumes from its saved cursor.
+ */
+@Injectable()
+export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LifecycleWorker.name);
+  private readonly handlers: Handlers;
+  private worker?: Worker;
+
+  constructor(
+    private readonly lifecycle: CredentialLifecycleService,
+    private readonly config: AppConfigService,
+  ) {
+    this.handlers = {
+      [JOB.PROVISION_CREDENTIAL]: (p, job) => this.lifecycle.provision(p, job),
+      [JOB.CLEANUP_CREDENTIAL]: (p, job) => this.lifecycle.cleanup(p, job),
+      [JOB.DELETE_CREDENTIAL]: (p, job) => this.lifecycle.delete(p, job),
+      [JOB.SYNC_MEMBER]: (p, job) => this.lifecycle.syncMember(p, job),
+    };
+  }
+
+  onModuleInit(): void {
+    const registered = Object.keys(this.handlers).sort();
+    const declared = Object.values(JOB)
+      .filter((name) => name !== JOB.VERIFY_MEMBER)
+      .sort();
+    if (registered.length !== declared.length || registered.some((name, i) => name !== declared[i])) {
+      throw new Error(
+        `Job handlers [${registered.join(', ')}] do not match the job registry [${declared.join(', ')}]`,
+      );
+    }
+    const { workerConcurrency, lockDurationMs } = this.config.lifecycle;
+    this.worker = new Worker(LIFECYCLE_QUEUE, (job: Job) => this.process(job), {
+      connection: redisConnection(this.config.redisUrl),
+      prefix: this.config.queuePrefix,
+      concurrency: workerConcurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: lockDurationMs,
+    });
+    this.worker.on('failed', (job, error) =>
+      this.logger.warn(`${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${error.message}`),
+    );
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const handler = this.handlers[job.name as LifecycleJobName] as
+      ((p: unknown, j: Job) => Promise<unknown>) | undefined;
+    if (!handler) throw new UnrecoverableError(`No handler for job ${job.name}`);
+    try {
+      return await handler(job.data, job);
+    } catch (error) {
+      if (error instanceof ProviderError && error.permanent) {
+        this.logger.warn(`${job.name} ${job.id}: permanent provider error ${error.type}, not retried`);
+        throw new UnrecoverableError(`${error.type}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+}

@@ -1,0 +1,286 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../prisma/prisma.service';
+import type { WorkspacePlatformSlug } from '../providers/provider.types';
+import { CALENDAR_APP } from './platform-apps';
+
+export interface ProvisionTarget {
+  id: string;
+  organizationId: number;
+  domain: string;
+  platform: WorkspacePlatformSlug;
+}
+
+export interface BatchResult {
+  /** The credential was disabled or re-enabled (new generation) meanwhile: nothing was written. */
+  movedOn: boolean;
+  /** Matching members seen in this batch. */
+  members: number;
+  /** Delegated credentials created (0 for members who already had one). */
+  created: number;
+  /** Highest user id of the batch: the keyset cursor of the next one (null when the batch was empty). */
+  lastUserId: number | null;
+  /** Members of the batch whose credential is still pending verification. */
+  pendingUserIds: number[];
+}
+
+export interface StoredMemberError {
+  type: string;
+  message: string;
+  at: string;
+}
+
+/**
+ * Serialises member writes of one delegation credential (provision batches, cleanup batches, single-member syncs)
+ * and reads its state under that lock, so a cleanup batch never runs after a provisioning batch of a later enable.
+ */
+async function lockMembers(
+  tx: Prisma.TransactionClient,
+  dc: string,
+): Promise<{ enabled: boolean; generation: number } | null> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dc-members:${dc}`}))`;
+  const rows = await tx.$queryRaw<{ enabled: boolean; generation: number }[]>`
+    SELECT enabled, generation FROM "DelegationCredential" WHERE id = ${dc}::uuid`;
+  return rows[0] ?? null;
+}
+
+/**
+ * Set-based SQL for member credentials: a whole batch of members is provisioned in a handful of statements
+ * (`INSERT … SELECT … ON CONFLICT`), so 10,000 members cost a few round trips, not 10,000.
+ * Matching is exact on the email domain (case-insensitive): `notacme.com` and `sub.acme.com` are not `acme.com`.
+ */
+@Injectable()
+export class MemberCredentialsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Provisions the next `limit` matching accepted members after `afterUserId` (or just `onlyUserId`): their delegated
+   * credential, and default preferences where they have none — for Google the primary calendar id is the email, so
+   * no API call is needed; for Microsoft the primary calendar id is only known after the verification step.
+   * Preferences kept from an earlier enable (or a deleted credential) are re-linked, not duplicated.
+   */
+  async provisionBatch(
+    target: ProvisionTarget,
+    afterUserId: number,
+    limit: number,
+    options: { generation?: number; onlyUserId?: number } = {},
+  ): Promise<BatchResult> {
+    const app = CALENDAR_APP[target.platform];
+    const dc = target.id;
+    const { generation, onlyUserId } = options;
+    return this.prisma.$transaction(async (tx) => {
+      const state = await lockMembers(tx, dc);
+      if (!state?.enabled || (generation !== undefined && state.generation !== generation)) {
+        return { movedOn: true, members: 0, created: 0, lastUserId: null, pendingUserIds: [] };
+      }
+      const members = await tx.$queryRaw<{ id: number; email: string }[]>`
+        SELECT u.id, u.email FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+        WHERE m."teamId" = ${target.organizationId} AND m.accepted = true
+          AND lower(split_part(u.email, '@', 2)) = ${target.domain}
+          AND u.id > ${afterUserId} ${onlyUserId === undefined ? Prisma.empty : Prisma.sql`AND u.id = ${onlyUserId}`}
+        ORDER BY u.id LIMIT ${limit}`;
+      if (!members.length)
+        return { movedOn: false, members: 0, created: 0, lastUserId: null, pendingUserIds: [] };
+      const ids = members.map((m) => m.id);
+
+      const created = await tx.$executeRaw`
+        INSERT INTO "Credential" (type, "appId", "userId", "delegationCredentialId", "syncState")
+        SELECT ${app.type}, ${app.appId}, uid, ${dc}::uuid, 'PENDING' FROM unnest(${ids}::int[]) AS uid
+        ON CONFLICT ("userId", "delegationCredentialId") DO NOTHING`;
+
+      // Re-link kept preferences of this integration (from an earlier enable, or orphaned by a deleted credential).
+      await tx.$executeRaw`
+        UPDATE "SelectedCalendar" s SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
+        FROM "Credential" c
+        WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = s."userId" AND s."userId" = ANY(${ids}::int[])
+          AND s.integration = ${app.integration} AND s."credentialId" IS NULL
+          AND (s."delegationCredentialId" = ${dc}::uuid OR s."delegationCredentialId" IS NULL)`;
+      await tx.$executeRaw`
+        UPDATE "DestinationCalendar" d SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
+        FROM "Credential" c
+        WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = d."userId" AND d."userId" = ANY(${ids}::int[])
+          AND d.integration = ${app.integration} AND d."credentialId" IS NULL
+          AND (d."delegationCredentialId" = ${dc}::uuid OR d."delegationCredentialId" IS NULL)`;
+
+      if (target.platform === 'google')
+        await this.insertGooglePrimaryPreferences(tx, dc, ids, app.integration);
+
+      const pending = await tx.$queryRaw<{ userId: number }[]>`
+        SELECT "userId" FROM "Credential"
+        WHERE "delegationCredentialId" = ${dc}::uuid AND "userId" = ANY(${ids}::int[]) AND "syncState" = 'PENDING'`;
+      return {
+        movedOn: false,
+        members: members.length,
+        created,
+        lastUserId: ids[ids.length - 1],
+        pendingUserIds: pending.map((p) => p.userId),
+      };
+    });
+  }
+
+  private async insertGooglePrimaryPreferences(
+    tx: Prisma.TransactionClient,
+    dc: string,
+    ids: number[],
+    integration: string,
+  ) {
+    await tx.$executeRaw`
+      INSERT INTO "SelectedCalendar" ("userId", integration, "externalId", "credentialId", "delegationCredentialId")
+      SELECT c."userId", ${integration}, lower(u.email), c.id, ${dc}::uuid
+      FROM "Credential" c JOIN "User" u ON u.id = c."userId"
+      WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = ANY(${ids}::int[])
+        AND NOT EXISTS (SELECT 1 FROM "SelectedCalendar" s WHERE s."userId" = c."userId" AND s.integration = ${integration})
+      ON CONFLICT ("userId", integration, "externalId") DO NOTHING`;
+    await tx.$executeRaw`
+      INSERT INTO "DestinationCalendar" ("userId", integration, "externalId", "primaryEmail", "credentialId", "delegationCredentialId")
+      SELECT c."userId", ${integration}, lower(u.email), lower(u.email), c.id, ${dc}::uuid
+      FROM "Credential" c JOIN "User" u ON u.id = c."userId"
+      WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = ANY(${ids}::int[])
+      ON CONFLICT ("userId") DO NOTHING`;
+  }
+
+  /** Microsoft: default preferences once the primary calendar id is known (after verification). */
+  async ensurePrimaryPreferences(
+    dc: string,
+    userId: number,
+    integration: string,
+    externalId: string,
+    email: string,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const credential = await tx.credential.findUnique({
+        where: { userId_delegationCredentialId: { userId, delegationCredentialId: dc } },
+      });
+      if (!credential) return;
+      await tx.$executeRaw`
+        INSERT INTO "SelectedCalendar" ("userId", integration, "externalId", "credentialId", "delegationCredentialId")
+        SELECT ${userId}, ${integration}, ${externalId}, ${credential.id}, ${dc}::uuid
+        WHERE NOT EXISTS (SELECT 1 FROM "SelectedCalendar" s WHERE s."userId" = ${userId} AND s.integration = ${integration})
+        ON CONFLICT ("userId", integration, "externalId") DO NOTHING`;
+      await tx.$executeRaw`
+        INSERT INTO "DestinationCalendar" ("userId", integration, "externalId", "primaryEmail", "credentialId", "delegationCredentialId")
+        VALUES (${userId}, ${integration}, ${externalId}, ${email}, ${credential.id}, ${dc}::uuid)
+        ON CONFLICT ("userId") DO NOTHING`;
+    });
+  }
+
+  /**
+   * Removes up to `limit` delegated member credentials of a disabled (or deleting) delegation credential.
+   * Preferences stay (their foreign keys are set null). Returns null when the credential is enabled again.
+   */
+  removeBatch(dc: string, limit: number): Promise<number | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const state = await lockMembers(tx, dc);
+      if (state?.enabled) return null;
+      return tx.$executeRaw`
+        DELETE FROM "Credential" WHERE id IN (
+          SELECT id FROM "Credential" WHERE "delegationCredentialId" = ${dc}::uuid ORDER BY id LIMIT ${limit})`;
+    });
+  }
+
+  /** Removes one member's delegated credentials of the organization's delegation credentials, except `keep`. */
+  removeMember(
+    organizationId: number,
+    userId: number,
+    keepDelegationCredentialId: string | null,
+  ): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM "Credential" c USING "DelegationCredential" d
+      WHERE c."delegationCredentialId" = d.id AND d."organizationId" = ${organizationId} AND c."userId" = ${userId}
+        ${keepDelegationCredentialId ? Prisma.sql`AND d.id <> ${keepDelegationCredentialId}::uuid` : Prisma.empty}`;
+  }
+
+  /** The member's email if they have an accepted membership in the organization. */
+  async findAcceptedMembership(organizationId: number, userId: number): Promise<{ email: string } | null> {
+    const membership = await this.prisma.membership.findUnique({
+      where: { userId_teamId: { userId, teamId: organizationId } },
+      select: { accepted: true, user: { select: { email: true } } },
+    });
+    return membership?.accepted ? { email: membership.user.email } : null;
+  }
+
+  async markConnected(dc: string, userId: number): Promise<void> {
+    await this.prisma.credential.updateMany({
+      where: { delegationCredentialId: dc, userId },
+      data: {
+        syncState: 'CONNECTED',
+        lastError: Prisma.DbNull,
+        lastCheckedAt: new Date(),
+        attempts: { increment: 1 },
+      },
+    });
+  }
+
+  /** Returns true when the state changed to FAILING (so the error is reported once, not on every retry). */
+  async markFailing(dc: string, userId: number, error: StoredMemberError): Promise<boolean> {
+    const before = await this.prisma.credential.findUnique({
+      where: { userId_delegationCredentialId: { userId, delegationCredentialId: dc } },
+      select: { syncState: true, lastError: true },
+    });
+    if (!before) return false;
+    await this.prisma.credential.updateMany({
+      where: { delegationCredentialId: dc, userId },
+      data: {
+        syncState: 'FAILING',
+        lastError: { ...error },
+        lastCheckedAt: new Date(),
+        attempts: { increment: 1 },
+      },
+    });
+    const previousType = (before.lastError as { type?: string } | null)?.type;
+    return before.syncState !== 'FAILING' || previousType !== error.type;
+  }
+
+  async recordTransientError(dc: string, userId: number, error: StoredMemberError): Promise<void> {
+    await this.prisma.credential.updateMany({
+      where: { delegationCredentialId: dc, userId },
+      data: { lastError: { ...error }, lastCheckedAt: new Date(), attempts: { increment: 1 } },
+    });
+  }
+
+  findMemberCredential(dc: string, userId: number) {
+    return this.prisma.credential.findUnique({
+      where: { userId_delegationCredentialId: { userId, delegationCredentialId: dc } },
+      include: { user: { select: { id: true, email: true } } },
+    });
+  }
+
+  /** Member counts of a delegation credential: matching accepted members, and their sync states. */
+  async counts(
+    target: ProvisionTarget,
+  ): Promise<{ matching: number; connected: number; pending: number; failing: number }> {
+    const [matching] = await this.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+      WHERE m."teamId" = ${target.organizationId} AND m.accepted = true AND lower(split_part(u.email, '@', 2)) = ${target.domain}`;
+    const states = await this.prisma.credential.groupBy({
+      by: ['syncState'],
+      where: { delegationCredentialId: target.id },
+      _count: { _all: true },
+    });
+    const of = (state: string) => states.find((s) => s.syncState === state)?._count._all ?? 0;
+    return {
+      matching: Number(matching.n),
+      connected: of('CONNECTED'),
+      pending: of('PENDING'),
+      failing: of('FAILING'),
+    };
+  }
+
+  listMembers(dc: string, take: number, skip: number) {
+    return this.prisma.credential.findMany({
+      where: { delegationCredentialId: dc },
+      orderBy: { userId: 'asc' },
+      take,
+      skip,
+      select: {
+        id: true,
+        userId: true,
+        syncState: true,
+        lastError: true,
+        lastCheckedAt: true,
+        attempts: true,
+        user: { select: { email: true, name: true } },
+      },
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { AppConfigService } from '../config/app-config.service';
+import { JOB, type JobPayloads, VERIFY_QUEUES } from '../jobs/jobs.types';
+import { redisConnection } from '../jobs/redis-connection';
+import { ProviderError } from '../providers/provider.errors';
+import { WORKSPACE_PLATFORM_SLUGS } from '../providers/provider.types';
+import { MemberVerificationService } from './member-verification.service';
+
+/**
+ * One BullMQ worker per provider queue, each with a global rate limit (BullMQ's limiter is shared by every worker
+ * process through Redis: a token bucket of VERIFY_RATE_<PLATFORM>_PER_SECOND calls). Created here rather than with
+ * @Processor so the limits come from validated configuration.
+ */
+@Injectable()
+export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(VerificationWorkers.name);
+  private readonly workers: Worker[] = [];
+
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly verification: MemberVerificationService,
+  ) {}
+
+  onModuleInit(): void {
+    const { verifyRatePerSecond } = this.config.lifecycle;
+    for (const platform of WORKSPACE_PLATFORM_SLUGS) {
+      const rate = verifyRatePerSecond[platform];
+      const worker = new Worker(VERIFY_QUEUES[platform], (job: Job) => this.process(job), {
+        connection: redisConnection(this.config.redisUrl),
+        prefix: this.config.queuePrefix,
+        concurrency: Math.min(rate, 16),
+        limiter: { max: rate, duration: 1000 },
+      });
+      worker.on('failed', (job, error) =>
+        this.logger.warn(`verify ${job?.id ?? '?'} failed: ${error.message}`),
+      );
+      this.workers.push(worker);
+    }
+  }
+
+  private async process(job: Job): Promise<unknown> {
+    if (job.name !== JOB.VERIFY_MEMBER)
+      throw new UnrecoverableError(`Unexpected job ${job.name} on ${job.queueName}`);
+    try {
+      return await this.verification.verify(job.data as JobPayloads['verify-member']);
+    } catch (error) {
+      if (error instanceof ProviderError && error.retryAfterMs !== undefined) {
+        this.logger.warn(`${job.queueName}: provider asked to retry after ${error.retryAfterMs} ms`);
+      }
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

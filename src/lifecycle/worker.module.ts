@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from '../config/config.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { DelegationCredentialsRepository } from '../delegation-credentials/delegation-credentials.repository';
+import { QueueModule } from '../jobs/queue.module';
+import { PrismaModule } from '../prisma/prisma.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { RedisModule } from '../redis/redis.module';
+import { CredentialLifecycleService } from './credential-lifecycle.service';
+import { DelegationErrorEvents } from './delegation-error-events.service';
+import { LifecycleWorker } from './lifecycle.worker';
+import { MemberCredentialsRepository } from './member-credentials.repository';
+import { MemberVerificationService } from './member-verification.service';
+import { VerificationWorkers } from './verification.workers';
+
+/** The worker process: lifecycle and verification job handlers, no HTTP. */
+@Module({
+  imports: [AppConfigModule, PrismaModule, RedisModule, CryptoModule, QueueModule, ProvidersModule],
+  providers: [
+    DelegationCredentialsRepository,
+    MemberCredentialsRepository,
+    CredentialLifecycleService,
+    MemberVerificationService,
+    DelegationErrorEvents,
+    LifecycleWorker,
+    VerificationWorkers,
+  ],
+})
+export class WorkerModule {}

@@ -1,0 +1,116 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import type { AuthUser } from '../common/http/request-context';
+import { MemberSyncService } from '../memberships/member-sync.service';
+import { MembershipsRepository } from '../memberships/memberships.repository';
+import { keepingAnAdmin } from '../memberships/memberships.service';
+import { OrgRolePolicy } from '../memberships/org-role.policy';
+import { isUniqueViolation } from '../prisma/prisma-errors';
+import type { CreateOrganizationUserInput } from './dto/create-org-user.input';
+import type { UpdateOrganizationUserInput } from './dto/update-org-user.input';
+import { type OrgUserRecord, type UserChange, OrgUsersRepository } from './org-users.repository';
+
+const userNotFound = (userId: number, orgId: number) =>
+  new NotFoundException(`User with id ${userId} within organization id ${orgId} not found`);
+const emailConflict = (email: string) => new ConflictException(`User with email ${email} already exists`);
+const usernameConflict = (username: string) => new ConflictException(`Username ${username} is already taken`);
+
+const USER_FIELDS = ['email', 'name', 'username'] as const;
+
+/**
+ * Organization users: creating a user straight into the organization, editing members' profiles, and removing
+ * members. Changes that move delegated calendar access (joining, leaving, a new email domain) are reported to the
+ * lifecycle queue after they commit.
+ */
+@Injectable()
+export class OrgUsersService {
+  constructor(
+    private readonly users: OrgUsersRepository,
+    private readonly memberships: MembershipsRepository,
+    private readonly policy: OrgRolePolicy,
+    private readonly sync: MemberSyncService,
+  ) {}
+
+  list(orgId: number, take: number, skip: number): Promise<OrgUserRecord[]> {
+    return this.users.listInOrg(orgId, take, skip);
+  }
+
+  async create(orgId: number, actor: AuthUser, input: CreateOrganizationUserInput): Promise<OrgUserRecord> {
+    await this.policy.assertMayManage(orgId, actor, [input.organizationRole]);
+    await this.assertFree(input.email, input.username);
+    let record: OrgUserRecord;
+    try {
+      record = await this.users.createWithMembership(
+        orgId,
+        { email: input.email, name: input.name, username: input.username },
+        { role: input.organizationRole, accepted: input.autoAccept },
+      );
+    } catch (error) {
+      // Lost a race with another request taking the same email or username.
+      if (isUniqueViolation(error)) await this.assertFree(input.email, input.username);
+      throw error;
+    }
+    await this.sync.changed(orgId, record.userId, record.updatedAt, `User ${record.userId} was created`);
+    return record;
+  }
+
+  async update(
+    orgId: number,
+    userId: number,
+    actor: AuthUser,
+    input: UpdateOrganizationUserInput,
+  ): Promise<OrgUserRecord> {
+    if (USER_FIELDS.every((field) => input[field] === undefined)) {
+      throw new BadRequestException('Nothing to update: send email, name and/or username');
+    }
+    const current = await this.users.findInOrg(orgId, userId);
+    if (!current) throw userNotFound(userId, orgId);
+    const change: UserChange = {};
+    for (const field of USER_FIELDS) {
+      if (input[field] !== undefined && input[field] !== current.user[field]) change[field] = input[field];
+    }
+    // Same values as stored: no write and no job.
+    if (Object.keys(change).length === 0) return current;
+    await this.policy.assertMayManage(orgId, actor, [current.role]);
+    await this.assertFree(change.email, change.username, userId);
+
+    let updated: OrgUserRecord | null;
+    try {
+      updated = await this.users.updateUser(orgId, userId, change);
+    } catch (error) {
+      if (isUniqueViolation(error)) await this.assertFree(change.email, change.username, userId);
+      throw error;
+    }
+    if (!updated) throw userNotFound(userId, orgId);
+    if (change.email !== undefined) {
+      // One account, so the new domain matters in every organization the user belongs to, not only this one.
+      for (const organizationId of await this.users.organizationIdsOf(userId)) {
+        await this.sync.changed(
+          organizationId,
+          userId,
+          updated.user.updatedAt,
+          `User ${userId} changed email`,
+        );
+      }
+    }
+    return updated;
+  }
+
+  /** Removes the user's membership in this organization; the user account stays. */
+  async remove(orgId: number, userId: number, actor: AuthUser): Promise<OrgUserRecord> {
+    const current = await this.users.findInOrg(orgId, userId);
+    if (!current) throw userNotFound(userId, orgId);
+    await this.policy.assertMayManage(orgId, actor, [current.role]);
+    const removed = await keepingAnAdmin(orgId, () => this.memberships.remove(orgId, { userId }));
+    if (!removed) throw userNotFound(userId, orgId);
+    await this.sync.removed(orgId, userId, `User ${userId} was removed from organization ${orgId}`);
+    return current;
+  }
+
+  /** 409 naming what is taken: the email or the username (of a user other than `exceptUserId`). */
+  private async assertFree(email?: string, username?: string, exceptUserId?: number): Promise<void> {
+    if (email !== undefined && (await this.users.emailTaken(email, exceptUserId))) throw emailConflict(email);
+    if (username !== undefined && (await this.users.usernameTaken(username, exceptUserId))) {
+      throw usernameConflict(username);
+    }
+  }
+}

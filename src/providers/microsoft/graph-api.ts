@@ -1,0 +1,113 @@
+import {
+  Client,
+  type Context,
+  HTTPMessageHandler,
+  type Middleware,
+  type MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
+
+export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
+
+/** Per-request data for {@link BearerTimeoutMiddleware}: the token we acquired and the request timeout. */
+class BearerTimeoutOption implements MiddlewareOptions {
+  constructor(
+    readonly accessToken: string,
+    readonly timeoutMs: number,
+  ) {}
+}
+
+/**
+ * Sets `Authorization: Bearer` and a timeout signal. Replaces Graph's AuthenticationHandler, which silently drops
+ * the header for any non-https base URL (so a plain-http fake would see no token), and which would hide MSAL errors
+ * inside a GraphError. There is no RetryHandler in the chain: retries are done by the provider's policy, which
+ * bounds Retry-After and also covers 500 and the token request.
+ */
+class BearerTimeoutMiddleware implements Middleware {
+  private next?: Middleware;
+
+  async execute(context: Context): Promise<void> {
+    const option = context.middlewareControl?.getMiddlewareOptions(BearerTimeoutOption);
+    if (!(option instanceof BearerTimeoutOption)) throw new Error('Graph request without an access token');
+    const headers = new Headers(context.options?.headers);
+    headers.set('Authorization', `Bearer ${option.accessToken}`);
+    context.options = { ...context.options, headers, signal: AbortSignal.timeout(option.timeoutMs) };
+    if (!this.next) throw new Error('BearerTimeoutMiddleware must not be last in the chain');
+    await this.next.execute(context);
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+export function createGraphClient(baseUrl: string = GRAPH_ORIGIN): Client {
+  return Client.initWithMiddleware({
+    baseUrl: `${baseUrl}/`,
+    defaultVersion: 'v1.0',
+    middleware: [new BearerTimeoutMiddleware(), new HTTPMessageHandler()],
+  });
+}
+
+export interface GraphCollection<T> {
+  value: T[];
+  '@odata.nextLink'?: string;
+}
+
+type Query = Record<string, string>;
+
+/** Graph calls with one token. Query values are encoded here: the SDK pastes them into the URL as given. */
+export class GraphApi {
+  constructor(
+    private readonly client: Client,
+    private readonly accessToken: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private request(path: string, query?: Query) {
+    const request = this.client
+      .api(path)
+      .middlewareOptions([new BearerTimeoutOption(this.accessToken, this.timeoutMs)])
+      // Times in answers come back in UTC instead of each event's own zone.
+      .header('Prefer', 'outlook.timezone="UTC"');
+    if (query) {
+      request.query(Object.fromEntries(Object.entries(query).map(([k, v]) => [k, encodeURIComponent(v)])));
+    }
+    return request;
+  }
+
+  async get<T>(path: string, query?: Query): Promise<T> {
+    return (await this.request(path, query).get()) as T;
+  }
+
+  /** Every page of a collection, following `@odata.nextLink` (relative to the version segment). */
+  async getAll<T>(path: string, query?: Query): Promise<T[]> {
+    const items: T[] = [];
+    let page = await this.get<GraphCollection<T>>(path, query);
+    items.push(...page.value);
+    while (page['@odata.nextLink']) {
+      const next = new URL(page['@odata.nextLink']);
+      page = await this.get<GraphCollection<T>>(
+        `${next.pathname.replace(/^\/(v1\.0|beta)/, '')}${next.search}`,
+      );
+      items.push(...page.value);
+    }
+    return items;
+  }
+
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request(path).post(body)) as T;
+  }
+
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request(path).patch(body)) as T;
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.request(path).delete();
+  }
+}
+
+/** Path segment for a Graph id or email (ids may contain `/`, `+` and `=`). */
+export function seg(value: string): string {
+  return encodeURIComponent(value);
+}

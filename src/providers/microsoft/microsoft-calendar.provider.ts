@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { AppConfigService } from '../../config/app-config.service';
+import { ClientCache, fingerprint } from '../client-cache';
+import { ProviderError } from '../provider.errors';
+import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
+import { withRetry } from '../provider-retry';
+import {
+  type AccessCheckResult,
+  type BusyBlock,
+  type CalendarProvider,
+  type DelegatedCredential,
+  type EventInput,
+  MICROSOFT_GRAPH_DEFAULT_SCOPE,
+  type MicrosoftServiceAccountKey,
+  type ProviderCalendar,
+  type ProviderEvent,
+} from '../provider.types';
+import { normalizeSubjectEmail } from '../subject-email';
+import { GRAPH_ORIGIN, GraphApi, createGraphClient, seg } from './graph-api';
+import {
+  type GraphCalendar,
+  type GraphEvent,
+  fromGraphDateTime,
+  toGraphEvent,
+  toProviderCalendar,
+  toProviderEvent,
+} from './graph-mappers';
+import { createMsalClient, type MsalClient, rememberUserId } from './msal-client.factory';
+import { acquireGraphToken } from './msal-token';
+import {
+  classifyGraphError,
+  graphStatus,
+  isRejectedGraphToken,
+  type MicrosoftErrorContext,
+} from './microsoft-errors';
+import { resolveGraphUser } from './graph-users';
+
+const CALENDAR_FIELDS = 'id,name,canEdit,isDefaultCalendar,owner';
+const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/;
+
+/** What an operation gets: Graph with a valid token, and the member's `/users/{id}` path (resolved once). */
+interface Session {
+  graph: GraphApi;
+  subject: string;
+  attempt: number;
+  userPath(options?: { fresh?: boolean }): Promise<string>;
+}
+
+/**
+ * Microsoft 365 calendars through an Entra app with application permissions (client credentials): one app-only
+ * Graph token per (credential, tenant, client id, secret), cached by its MSAL client in an LRU; members are
+ * addressed as `/users/{id}`, resolved from their email through the directory.
+ */
+@Injectable()
+export class MicrosoftCalendarProvider implements CalendarProvider {
+  readonly platform = 'office365' as const;
+  private readonly logger = new Logger(MicrosoftCalendarProvider.name);
+  private readonly options: ProviderOptions;
+  private readonly clients: ClientCache<MsalClient>;
+  private readonly graphClient: Client;
+
+  constructor(
+    @Inject(AppConfigService) private readonly config: Pick<AppConfigService, 'providerEndpoints'>,
+    @Optional() @Inject(PROVIDER_OPTIONS) options?: Partial<ProviderOptions>,
+  ) {
+    this.options = resolveProviderOptions(options);
+    this.clients = new ClientCache<MsalClient>({
+      max: this.options.clientCacheSize,
+      ttlMs: this.options.clientIdleTtlMs,
+      // Drop tokens (and MSAL's throttle state) with the client, not only the reference.
+      onDispose: (client) => client.cca.clearCache(),
+    });
+    this.graphClient = createGraphClient(config.providerEndpoints.microsoftGraphBaseUrl ?? GRAPH_ORIGIN);
+  }
+
+  evict(credentialId: string): void {
+    this.clients.evictCredential(credentialId);
+  }
+
+  checkAccess(credential: DelegatedCredential, subjectEmail: string): Promise<AccessCheckResult> {
+    // Token (app + secret + consent) → directory lookup (user exists) → calendars (mailbox + Calendars permission).
+    return this.call(credential, subjectEmail, 'checking calendar access', async (s) => {
+      const user = await s.userPath({ fresh: true });
+      const calendars = await s.graph.getAll<GraphCalendar>(`${user}/calendars`, {
+        $select: CALENDAR_FIELDS,
+        $top: '100',
+      });
+      return { subject: s.subject, calendarCount: calendars.length };
+    });
+  }
+
+  listCalendars(credential: DelegatedCredential, subjectEmail: string): Promise<ProviderCalendar[]> {
+    return this.call(credential, subjectEmail, 'listing calendars', async (s) => {
+      const calendars = await s.graph.getAll<GraphCalendar>(`${await s.userPath()}/calendars`, {
+        $select: CALENDAR_FIELDS,
+        $top: '100',
+      });
+      return calendars.map(toProviderCalendar);
+    });
+  }
+
+  getPrimaryCalendar(credential: DelegatedCredential, subjectEmail: string): Promise<ProviderCalendar> {
+    return this.call(credential, subjectEmail, 'reading the primary calendar', async (s) => {
+      const calendar = await s.graph.get<GraphCalendar>(`${await s.userPath()}/calendar`, {
+        $select: CALENDAR_FIELDS,
+      });
+      return { ...toProviderCalendar(calendar), primary: true };
+    });
+  }
+
+  getBusyTimes(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<BusyBlock[]> {
+    // calendarView per calendar (getSchedule only covers a mailbox's default calendar).
+    return this.call(credential, subjectEmail, 'reading busy times', async (s) => {
+      const user = await s.userPath();
+      const ids = calendarIds.length > 0 ? calendarIds : ['primary'];
+      const blocks: BusyBlock[] = [];
+      for (const id of ids) {
+        const events = await s.graph.getAll<GraphEvent>(`${calendarPath(user, id)}/calendarView`, {
+          startDateTime: from.toISOString(),
+          endDateTime: to.toISOString(),
+          $select: 'start,end,showAs,isCancelled',
+          $top: '250',
+        });
+        for (const event of events) {
+          if (event.isCancelled || event.showAs === 'free') continue;
+          blocks.push({
+            start: fromGraphDateTime(event.start),
+            end: fromGraphDateTime(event.end),
+            source: id,
+          });
+        }
+      }
+      return blocks.sort((a, b) => a.start.getTime() - b.start.getTime());
+    });
+  }
+
+  createEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    input: EventInput,
+  ): Promise<ProviderEvent> {
+    // transactionId lets Graph recognise a retried create whose first answer was lost, instead of duplicating it.
+    const body = toGraphEvent({ conference: false, ...input }, randomUUID());
+    return this.call(credential, subjectEmail, 'creating an event', async (s) => {
+      const event = await s.graph.post<GraphEvent>(
+        `${calendarPath(await s.userPath(), calendarId)}/events`,
+        body,
+      );
+      return toProviderEvent(event, calendarId);
+    });
+  }
+
+  updateEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    eventId: string,
+    input: Partial<EventInput>,
+  ): Promise<ProviderEvent> {
+    const body = toGraphEvent(input);
+    return this.call(credential, subjectEmail, 'updating an event', async (s) => {
+      const event = await s.graph.patch<GraphEvent>(`${await s.userPath()}/events/${seg(eventId)}`, body);
+      return toProviderEvent(event, calendarId);
+    });
+  }
+
+  deleteEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    eventId: string,
+  ): Promise<void> {
+    return this.call(credential, subjectEmail, 'deleting an event', async (s) => {
+      try {
+        await s.graph.delete(`${await s.userPath()}/events/${seg(eventId)}`);
+      } catch (error) {
+        // Already deleted: the goal is reached, and a retried delete stays idempotent.
+        if (graphStatus(error) !== 404 || (error as { code?: string }).code !== 'ErrorItemNotFound')
+          throw error;
+      }
+    });
+  }
+
+  private async call<T>(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    operation: string,
+    fn: (session: Session) => Promise<T>,
+  ): Promise<T> {
+    const key = microsoftKey(credential);
+    const subject = normalizeSubjectEmail(subjectEmail);
+    const ctx: MicrosoftErrorContext = {
+      operation,
+      subject,
+      tenantId: key.tenant_id,
+      clientId: key.client_id,
+      timeoutMs: this.options.requestTimeoutMs,
+    };
+    const cacheKey = ClientCache.key({
+      credentialId: credential.id,
+      keyFingerprint: credential.keyFingerprint,
+      material: fingerprint(key.tenant_id, key.client_id, key.private_key),
+      subject: '*', // app-only token: one per app and tenant, whoever the member is
+      scope: MICROSOFT_GRAPH_DEFAULT_SCOPE,
+    });
+    const client = this.clients.getOrCreate(cacheKey, () =>
+      createMsalClient({
+        credentialId: credential.id,
+        key,
+        timeoutMs: this.options.requestTimeoutMs,
+        loginBaseUrl: this.config.providerEndpoints.microsoftLoginBaseUrl,
+      }),
+    );
+
+    const session = (graph: GraphApi, attempt: number): Session => ({
+      graph,
+      subject,
+      attempt,
+      userPath: async ({ fresh = false } = {}) => {
+        let id = fresh ? undefined : client.userIds.get(subject);
+        if (!id) {
+          id = (await resolveGraphUser(graph, subject, ctx)).id;
+          rememberUserId(client, subject, id);
+        }
+        return `/users/${seg(id)}`;
+      },
+    });
+
+    return await withRetry(
+      async (attempt) => {
+        const token = await acquireGraphToken(client, ctx);
+        try {
+          return await fn(session(new GraphApi(this.graphClient, token, ctx.timeoutMs), attempt));
+        } catch (error) {
+          if (!isRejectedGraphToken(error)) throw this.graphError(error, ctx, client);
+          // Graph rejected a token MSAL still considers valid (revoked, clock skew): get a new one, once.
+          const fresh = await acquireGraphToken(client, ctx, true);
+          try {
+            return await fn(session(new GraphApi(this.graphClient, fresh, ctx.timeoutMs), attempt));
+          } catch (retryError) {
+            throw this.graphError(retryError, ctx, client);
+          }
+        }
+      },
+      this.options,
+      (error, delayMs) =>
+        this.logger.warn(`office365 ${operation} for ${subject}: ${error.type}, retrying in ${delayMs} ms`),
+    );
+  }
+
+  private graphError(error: unknown, ctx: MicrosoftErrorContext, client: MsalClient): ProviderError {
+    const classified = classifyGraphError(error, ctx);
+    // A cached user id that no longer resolves must be looked up again next time.
+    if (classified.type === 'USER_NOT_IN_DIRECTORY') client.userIds.delete(ctx.subject);
+    return classified;
+  }
+}
+
+/** `primary` addresses the mailbox's default calendar, as on Google. */
+function calendarPath(userPath: string, calendarId: string): string {
+  return calendarId === 'primary' ? `${userPath}/calendar` : `${userPath}/calendars/${seg(calendarId)}`;
+}
+
+function microsoftKey(credential: DelegatedCredential): MicrosoftServiceAccountKey {
+  if (credential.platform !== 'office365') {
+    throw new ProviderError(
+      'INVALID_KEY',
+      `Credential ${credential.id} is not a Microsoft 365 credential.`,
+      'office365',
+    );
+  }
+  if (!TENANT_ID.test(credential.key.tenant_id)) {
+    throw new ProviderError(
+      'TENANT_NOT_FOUND',
+      `"${credential.key.tenant_id}" is not a tenant ID: use the Directory (tenant) ID GUID or the tenant's domain.`,
+      'office365',
+    );
+  }
+  return credential.key;
+}

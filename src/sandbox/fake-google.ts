@@ -1,0 +1,206 @@
+import { generateKeyPair, randomBytes, randomInt, verify } from 'node:crypto';
+import { promisify } from 'node:util';
+import { CalendarStore } from './fake-calendar-store';
+import { type FakeRequest, type FakeResponse, type Route, fail, json, parseForm, route } from './fake-http';
+import { googleCalendarRoutes } from './fake-google-calendar';
+import type { TokenRegistry } from './fake-tokens';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The `aud` google-auth-library always signs (its token URL is hardcoded), whatever host it is sent to. */
+export const GOOGLE_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Google accepts assertions valid for at most an hour, with a little clock skew. */
+const MAX_ASSERTION_LIFETIME_S = 3600;
+const CLOCK_SKEW_S = 300;
+
+/** A key file as Google Cloud Console lets you download it. */
+export interface GoogleServiceAccountJson {
+  type: 'service_account';
+  project_id: string;
+  private_key_id: string;
+  private_key: string;
+  client_email: string;
+  client_id: string;
+  auth_uri: string;
+  token_uri: string;
+  auth_provider_x509_cert_url: string;
+  client_x509_cert_url: string;
+  universe_domain: string;
+}
+
+interface ServiceAccount {
+  clientEmail: string;
+  clientId: string;
+  projectId: string;
+  /** private_key_id → public key PEM. Deleting a key makes its signatures invalid. */
+  publicKeys: Map<string, string>;
+}
+
+export const domainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+
+function invalidGrant(description: string): never {
+  return fail(400, { error: 'invalid_grant', error_description: description });
+}
+
+function decodeSegment(segment: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null) return value as Record<string, unknown>;
+  } catch {
+    // handled below
+  }
+  return invalidGrant('Invalid JWT: Unable to parse the assertion.');
+}
+
+/**
+ * Google's side of domain-wide delegation: service accounts and their keys, Workspace users, and the admin's DWD
+ * allow-list of (client ID → scopes) per Workspace domain. Issues impersonation tokens like oauth2.googleapis.com.
+ */
+export class FakeGoogle {
+  readonly store = new CalendarStore();
+  readonly users = new Map<string, { email: string; suspended: boolean }>();
+  private readonly serviceAccounts = new Map<string, ServiceAccount>();
+  private readonly delegations = new Map<string, Map<string, Set<string>>>();
+
+  constructor(readonly tokens: TokenRegistry) {}
+
+  async createServiceAccount(
+    options: { projectId?: string; name?: string } = {},
+  ): Promise<GoogleServiceAccountJson> {
+    const projectId = options.projectId ?? `sandbox-${randomInt(100000, 999999)}`;
+    const name = options.name ?? `delegation-${randomInt(1000, 9999)}`;
+    const clientEmail = `${name}@${projectId}.iam.gserviceaccount.com`;
+    const clientId = `1${Array.from({ length: 20 }, () => randomInt(0, 10)).join('')}`;
+    this.serviceAccounts.set(clientEmail, { clientEmail, clientId, projectId, publicKeys: new Map() });
+    return this.addServiceAccountKey(clientEmail);
+  }
+
+  /** A new key for an existing service account (key rotation); older keys stay valid until deleted. */
+  async addServiceAccountKey(clientEmail: string): Promise<GoogleServiceAccountJson> {
+    const account = this.serviceAccounts.get(clientEmail);
+    if (!account) throw new Error(`No service account ${clientEmail}`);
+    const { publicKey, privateKey } = await generateKeyPairAsync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const privateKeyId = randomBytes(20).toString('hex');
+    account.publicKeys.set(privateKeyId, publicKey);
+    return {
+      type: 'service_account',
+      project_id: account.projectId,
+      private_key_id: privateKeyId,
+      private_key: privateKey,
+      client_email: clientEmail,
+      client_id: account.clientId,
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+      token_uri: GOOGLE_TOKEN_AUDIENCE,
+      auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+      client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(clientEmail)}`,
+      universe_domain: 'googleapis.com',
+    };
+  }
+
+  deleteServiceAccountKey(clientEmail: string, privateKeyId: string): boolean {
+    return this.serviceAccounts.get(clientEmail)?.publicKeys.delete(privateKeyId) ?? false;
+  }
+
+  /** A Workspace user with a primary calendar whose id is the email. */
+  addUser(email: string, options: { timeZone?: string; suspended?: boolean } = {}): void {
+    const address = email.toLowerCase();
+    this.users.set(address, { email: address, suspended: options.suspended ?? false });
+    if (!this.store.calendar(address)) {
+      this.store.addCalendar(
+        { id: address, name: address, timeZone: options.timeZone ?? 'UTC', owner: address },
+        { primary: true },
+      );
+    }
+  }
+
+  removeUser(email: string): void {
+    this.users.delete(email.toLowerCase());
+  }
+
+  /** As in Admin Console › Security › API controls › Domain-wide delegation of the Workspace owning `domain`. */
+  authorizeDelegation(domain: string, clientId: string, scopes: string[]): void {
+    const clients = this.delegations.get(domain.toLowerCase()) ?? new Map<string, Set<string>>();
+    clients.set(clientId, new Set(scopes));
+    this.delegations.set(domain.toLowerCase(), clients);
+  }
+
+  revokeDelegation(domain: string, clientId: string): void {
+    this.delegations.get(domain.toLowerCase())?.delete(clientId);
+  }
+
+  clear(): void {
+    this.store.clear();
+    this.users.clear();
+    this.serviceAccounts.clear();
+    this.delegations.clear();
+  }
+
+  routes(): Route[] {
+    return [route('google.token', 'POST', '/token', (req) => this.token(req)), ...googleCalendarRoutes(this)];
+  }
+
+  /** POST /token: the JWT-bearer grant, checked the way Google does before it issues a token. */
+  private token(req: FakeRequest): FakeResponse {
+    const form = parseForm(req);
+    if (form.get('grant_type') !== JWT_BEARER) {
+      fail(400, {
+        error: 'unsupported_grant_type',
+        error_description: `Invalid grant_type: ${form.get('grant_type') ?? ''}`,
+      });
+    }
+    const parts = (form.get('assertion') ?? '').split('.');
+    if (parts.length !== 3) invalidGrant('Invalid JWT: Unable to parse the assertion.');
+    const [headerPart, payloadPart, signature] = parts;
+    const header = decodeSegment(headerPart);
+    const claims = decodeSegment(payloadPart);
+    if (header.alg !== 'RS256') invalidGrant('Invalid JWT: unsupported algorithm.');
+
+    const account = this.serviceAccounts.get(String(claims.iss));
+    if (!account) invalidGrant('Invalid grant: account not found');
+    // google-auth-library sends no `kid`, so the signature is checked against every live key of the account.
+    const signed = Buffer.from(`${headerPart}.${payloadPart}`);
+    const valid = [...account.publicKeys.values()].some((key) =>
+      verify('sha256', signed, key, Buffer.from(signature, 'base64url')),
+    );
+    if (!valid) invalidGrant('Invalid JWT Signature.');
+    if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) invalidGrant('Invalid JWT: Failed audience check.');
+    const now = Math.floor(Date.now() / 1000);
+    const iat = Number(claims.iat);
+    const exp = Number(claims.exp);
+    if (!(iat <= now + CLOCK_SKEW_S && exp > now - CLOCK_SKEW_S && exp - iat <= MAX_ASSERTION_LIFETIME_S)) {
+      invalidGrant(
+        'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+      );
+    }
+    const scopes = (typeof claims.scope === 'string' ? claims.scope : '').split(' ').filter(Boolean);
+    if (scopes.length === 0)
+      fail(400, {
+        error: 'invalid_scope',
+        error_description: 'Invalid OAuth scope or ID token audience provided.',
+      });
+
+    const subject = typeof claims.sub === 'string' ? claims.sub.toLowerCase() : account.clientEmail;
+    if (subject !== account.clientEmail) {
+      const user = this.users.get(subject);
+      if (!user || user.suspended) invalidGrant('Invalid email or User ID');
+      const allowed = this.delegations.get(domainOf(subject))?.get(account.clientId);
+      if (!allowed || !scopes.every((s) => allowed.has(s))) {
+        fail(401, {
+          error: 'unauthorized_client',
+          error_description:
+            'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+        });
+      }
+    }
+    const { token, expiresIn } = this.tokens.issue(
+      { platform: 'google', subject, clientId: account.clientId, scopes },
+      subject,
+    );
+    return json(200, { access_token: token, expires_in: expiresIn, token_type: 'Bearer' });
+  }
+}

@@ -1,0 +1,287 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeEvent } from './fake-calendar-store';
+import { controlRoutes } from './fake-control';
+import { type FaultSpec, FaultInjector } from './fake-faults';
+import { FakeGoogle, type GoogleServiceAccountJson } from './fake-google';
+import {
+  type FakeRequest,
+  type FakeResponse,
+  HttpFailure,
+  type Route,
+  json,
+  matchRoute,
+  readBody,
+} from './fake-http';
+import {
+  DEFAULT_GRAPH_ROLES,
+  FakeMicrosoft,
+  type FakeMicrosoftUser,
+  type FakeTenant,
+  type MicrosoftAppCredentials,
+} from './fake-microsoft';
+import { TokenRegistry } from './fake-tokens';
+
+export type FakePlatform = 'google' | 'office365';
+export const CONTROL_PREFIX = '/__sandbox';
+
+/**
+ * One plain-HTTP server standing in for oauth2.googleapis.com, www.googleapis.com (Calendar v3),
+ * login.microsoftonline.com and graph.microsoft.com, routed by path. Point the service at it with
+ * GOOGLE_API_BASE_URL / MICROSOFT_LOGIN_BASE_URL / MICROSOFT_GRAPH_BASE_URL = `url`.
+ * Tests use the methods below; a standalone process exposes the same controls under /__sandbox (fake-control.ts).
+ */
+export class FakeProviderServer {
+  readonly tokens = new TokenRegistry();
+  readonly faults = new FaultInjector();
+  readonly google = new FakeGoogle(this.tokens);
+  readonly microsoft = new FakeMicrosoft(this.tokens);
+  private readonly apiRoutes: Route[] = [...this.google.routes(), ...this.microsoft.routes()];
+  private readonly control: Route[] = controlRoutes(this);
+  private server?: Server;
+
+  static async start(options: { port?: number; host?: string } = {}): Promise<FakeProviderServer> {
+    const fake = new FakeProviderServer();
+    await fake.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+    return fake;
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+  }
+
+  /** Origin to configure, e.g. http://127.0.0.1:4010. */
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('FakeProviderServer is not listening');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /** Closes keep-alive connections first: fetch/undici keep them open and close() would wait for them. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  // ---- Google -------------------------------------------------------------------------------------------------
+
+  /** A service account with a fresh RSA key; returns the downloadable JSON key. */
+  createGoogleServiceAccount(
+    options: { projectId?: string; name?: string } = {},
+  ): Promise<GoogleServiceAccountJson> {
+    return this.google.createServiceAccount(options);
+  }
+
+  addGoogleUser(email: string, options: { timeZone?: string; suspended?: boolean } = {}): void {
+    this.google.addUser(email, options);
+  }
+
+  /** Admin Console › Domain-wide delegation: allow `clientId` the `scopes` for users of `domain`. */
+  authorizeDomainWideDelegation(
+    domain: string,
+    clientId: string,
+    scopes = ['https://www.googleapis.com/auth/calendar'],
+  ): void {
+    this.google.authorizeDelegation(domain, clientId, scopes);
+  }
+
+  revokeDomainWideDelegation(domain: string, clientId: string): void {
+    this.google.revokeDelegation(domain, clientId);
+  }
+
+  // ---- Microsoft ----------------------------------------------------------------------------------------------
+
+  createMicrosoftTenant(
+    options: { tenantId?: string; domain?: string; displayName?: string } = {},
+  ): FakeTenant {
+    return this.microsoft.createTenant(options);
+  }
+
+  addMicrosoftUser(
+    tenantId: string,
+    mail: string | null,
+    options: { userPrincipalName?: string; displayName?: string; hasMailbox?: boolean } = {},
+  ): FakeMicrosoftUser {
+    return this.microsoft.addUser(tenantId, { mail, ...options });
+  }
+
+  /**
+   * An app registration (client id + secret) in `tenantId` (a new tenant when omitted). `consent`: admin consent with
+   * the default roles (Calendars.ReadWrite, User.Read.All), specific roles, or none (false, the default).
+   */
+  createMicrosoftApp(
+    options: { tenantId?: string; consent?: boolean | string[] } = {},
+  ): MicrosoftAppCredentials {
+    const tenantId = options.tenantId ?? this.microsoft.createTenant().id;
+    const app = this.microsoft.createApp({ tenantId });
+    if (options.consent) {
+      this.microsoft.grantConsent(
+        tenantId,
+        app.client_id,
+        options.consent === true ? DEFAULT_GRAPH_ROLES : options.consent,
+      );
+    }
+    return app;
+  }
+
+  grantAdminConsent(tenantId: string, clientId: string, roles: string[] = DEFAULT_GRAPH_ROLES): void {
+    this.microsoft.grantConsent(tenantId, clientId, roles);
+  }
+
+  revokeAdminConsent(tenantId: string, clientId: string): void {
+    this.microsoft.revokeConsent(tenantId, clientId);
+  }
+
+  // ---- Calendars ----------------------------------------------------------------------------------------------
+
+  /** Busy time on a mailbox's primary calendar (or `calendarId`), reported by free/busy and calendarView. */
+  addBusyBlock(
+    platform: FakePlatform,
+    email: string,
+    block: { start: Date; end: Date; calendarId?: string },
+  ): void {
+    const { store, mailbox } = this.mailbox(platform, email);
+    const calendarId = block.calendarId ?? store.primaryOf(mailbox)?.id;
+    if (!calendarId) throw new Error(`${email} has no calendar`);
+    store.addBusy(calendarId, { start: block.start, end: block.end });
+  }
+
+  /** Live events in the calendars a mailbox owns. */
+  events(platform: FakePlatform, email: string): FakeEvent[] {
+    const { store, mailbox } = this.mailbox(platform, email);
+    return store.eventsOf(mailbox);
+  }
+
+  // ---- Faults and counters ------------------------------------------------------------------------------------
+
+  injectFault(spec: FaultSpec): void {
+    this.faults.add(spec);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Requests a route received (all routes when omitted), faulted ones included. */
+  callCount(routeId?: string): number {
+    return this.faults.callCount(routeId);
+  }
+
+  /** Arrival times (epoch ms) of the requests to a route. */
+  callTimes(routeId: string): number[] {
+    return this.faults.callTimes(routeId);
+  }
+
+  /** Tokens issued: Google per impersonated subject (email), Microsoft per `${clientId}@${tenantId}`. */
+  tokenMints(subject?: string): number {
+    return this.tokens.mintCount(subject);
+  }
+
+  lastToken(subject: string): string | undefined {
+    return this.tokens.lastToken(subject);
+  }
+
+  /** Makes every issued token expired, as if revoked: APIs answer 401 until clients mint new ones. */
+  expireTokens(): void {
+    this.tokens.expireAll();
+  }
+
+  counters(): { calls: Record<string, number>; tokenMints: Record<string, number> } {
+    return { calls: this.faults.callCounts(), tokenMints: this.tokens.mintCounts() };
+  }
+
+  resetCounters(): void {
+    this.faults.resetCounters();
+    this.tokens.resetCounters();
+  }
+
+  /** Forgets everything: directories, apps, calendars, tokens, faults and counters. */
+  reset(): void {
+    this.google.clear();
+    this.microsoft.clear();
+    this.tokens.clear();
+    this.faults.clear();
+    this.faults.resetCounters();
+  }
+
+  private mailbox(platform: FakePlatform, email: string) {
+    const address = email.toLowerCase();
+    if (platform === 'google') return { store: this.google.store, mailbox: address };
+    for (const tenant of this.microsoft.tenants.values()) {
+      const user = [...tenant.users.values()].find(
+        (u) => u.mail === address || u.userPrincipalName === address,
+      );
+      if (user) return { store: this.microsoft.store, mailbox: user.id };
+    }
+    throw new Error(`No Microsoft user ${email}`);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let response: FakeResponse;
+    try {
+      const url = new URL(req.url ?? '/', 'http://fake.invalid');
+      const method = req.method ?? 'GET';
+      const isControl = url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`);
+      const match = matchRoute(isControl ? this.control : this.apiRoutes, method, url.pathname);
+      const rawBody = await readBody(req);
+      if (!match) {
+        response = json(404, {
+          error: { code: 404, message: `No fake route for ${method} ${url.pathname}` },
+        });
+      } else {
+        const request: FakeRequest = {
+          method,
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          params: match.params,
+          rawBody,
+          origin: `http://${req.headers.host ?? '127.0.0.1'}`,
+        };
+        const fault = isControl ? undefined : this.recordAndTakeFault(match.route.id);
+        if (fault?.latencyMs) await sleep(fault.latencyMs);
+        if (fault?.response && !fault.afterProcessing) {
+          response = fault.response;
+        } else {
+          response = await match.route.handler(request);
+          if (fault?.response) response = fault.response;
+        }
+      }
+    } catch (error) {
+      response =
+        error instanceof HttpFailure
+          ? error.response
+          : json(500, {
+              error: { code: 500, message: error instanceof Error ? error.message : String(error) },
+            });
+    }
+    if (res.destroyed) return; // the client gave up (timeout test)
+    const body =
+      response.body === undefined
+        ? ''
+        : typeof response.body === 'string'
+          ? response.body
+          : JSON.stringify(response.body);
+    const contentType =
+      typeof response.body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+    res.writeHead(response.status, { ...(body ? { 'content-type': contentType } : {}), ...response.headers });
+    res.end(body);
+  }
+
+  private recordAndTakeFault(routeId: string) {
+    this.faults.record(routeId);
+    return this.faults.take(routeId);
+  }
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { logLevelsFrom } from './common/log-levels';
+import { AppConfigService } from './config/app-config.service';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerModule } from './lifecycle/worker.module';
+
+/** Worker entrypoint (`npm run worker`): processes lifecycle jobs from Redis until SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(logLevelsFrom(app.get(AppConfigService).logLevel));
+  app.enableShutdownHooks();
+  Logger.log('Worker started', 'Worker');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

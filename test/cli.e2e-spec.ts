@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { createTestApp, type TestApp } from './utils/app';
+import { uniq } from './utils/fixtures';
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '..');
+
+/** The operator CLI, run as operators run it (`npm run cli -- …` = node + ts-node), against the test database. */
+async function cli(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, ['-r', './scripts/ts-register.cjs', 'src/cli.ts', ...args], {
+    cwd: root,
+    env: process.env,
+  });
+}
+
+describe('Bootstrap CLI (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('seed creates both workspace platforms idempotently and keeps operator changes', async () => {
+    await cli('seed');
+    await t.prisma.workspacePlatform.update({ where: { slug: 'office365' }, data: { enabled: false } });
+    await cli('seed');
+    const rows = await t.prisma.workspacePlatform.findMany({
+      where: { slug: { in: ['google', 'office365'] } },
+      orderBy: { slug: 'asc' },
+    });
+    expect(rows.map((r) => [r.slug, r.name, r.enabled])).toEqual([
+      ['google', 'Google Workspace', true],
+      ['office365', 'Microsoft 365', false],
+    ]);
+    await t.prisma.workspacePlatform.update({ where: { slug: 'office365' }, data: { enabled: true } });
+  }, 60_000);
+
+  it('create-org --json prints one JSON object whose key works, idempotent per slug; the key is stored hashed', async () => {
+    const slug = `acme-${uniq()}`;
+    const email = `admin@${slug}.example`;
+    const first = await cli('create-org', '--slug', slug, '--admin-email', email, '--json');
+    const a = JSON.parse(first.stdout) as {
+      organizationId: number;
+      userId: number;
+      email: string;
+      apiKey: string;
+    };
+    expect(a).toEqual({
+      organizationId: expect.any(Number),
+      userId: expect.any(Number),
+      email,
+      apiKey: expect.stringMatching(/^cal_[0-9a-f]{64}$/),
+    });
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+
+    const second = JSON.parse(
+      (await cli('create-org', '--slug', slug, '--admin-email', email, '--json')).stdout,
+    ) as typeof a;
+    expect(second.organizationId).toBe(a.organizationId);
+    expect(second.apiKey).not.toBe(a.apiKey);
+
+    await request(t.app.getHttpServer())
+      .get(`/v2/organizations/${a.organizationId}/delegation-credentials`)
+      .set('Authorization', `Bearer ${a.apiKey}`)
+      .expect(200);
+    const keys = await t.prisma.apiKey.findMany({ where: { userId: a.userId } });
+    expect(keys).toHaveLength(2);
+    expect(keys.some((k) => a.apiKey.includes(k.hashedKey))).toBe(false);
+    const membership = await t.prisma.membership.findFirstOrThrow({
+      where: { userId: a.userId, teamId: a.organizationId },
+    });
+    expect(membership).toMatchObject({ role: 'ADMIN', accepted: true });
+  }, 60_000);
+
+  it('create-org --platform also issues an OAuth client that authenticates', async () => {
+    const slug = `plat-${uniq()}`;
+    const out = JSON.parse(
+      (await cli('create-org', '--slug', slug, '--admin-email', `a@${slug}.example`, '--platform', '--json'))
+        .stdout,
+    );
+    await request(t.app.getHttpServer())
+      .get(`/v2/organizations/${out.organizationId}/delegation-credentials`)
+      .set('x-cal-client-id', out.oauthClientId)
+      .set('x-cal-secret-key', out.oauthClientSecret)
+      .expect(200);
+  }, 60_000);
+
+  it('create-api-key creates the user when missing and rejects an unknown org', async () => {
+    const email = `someone-${uniq()}@example.com`;
+    const out = JSON.parse((await cli('create-api-key', '--email', email, '--json')).stdout);
+    expect(out).toMatchObject({ email, userId: expect.any(Number), apiKey: expect.stringMatching(/^cal_/) });
+    await expect(cli('create-api-key', '--email', email, '--org', '2000000000')).rejects.toMatchObject({
+      stderr: expect.stringContaining('organization 2000000000 not found'),
+    });
+  }, 60_000);
+
+  it('fails with a message naming a malformed variable', async () => {
+    await expect(
+      run(process.execPath, ['-r', './scripts/ts-register.cjs', 'src/cli.ts', 'seed'], {
+        cwd: root,
+        env: { ...process.env, SERVICE_ACCOUNT_ENCRYPTION_KEY: 'c2hvcnQ=', PORT: 'x' },
+      }),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /PORT: [\s\S]*SERVICE_ACCOUNT_ENCRYPTION_KEY: the key must decode to exactly 32 bytes/,
+      ),
+    });
+  }, 60_000);
+});
