@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { CalendarsModule } from './calendars/calendars.module';
 import { AppConfigModule } from './config/config.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { DelegationCredentialsModule } from './delegation-credentials/delegation-credentials.module';
 import { HealthModule } from './health/health.module';
 import { QueueModule } from './jobs/queue.module';
 import { MemberEventsModule } from './lifecycle/member-events.module';
+import { MemberLifecycleCoreModule } from './lifecycle/member-lifecycle-core.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { OrgUsersModule } from './org-users/org-users.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ProvidersModule } from './providers/providers.module';
 import { RedisModule } from './redis/redis.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -20,12 +23,15 @@ import { RedisModule } from './redis/redis.module';
     CryptoModule,
     QueueModule,
     MemberEventsModule,
+    MemberLifecycleCoreModule,
     ProvidersModule,
     AuthModule,
     HealthModule,
     DelegationCredentialsModule,
     MembershipsModule,
     OrgUsersModule,
+    WebhooksModule,
+    CalendarsModule,
   ],
 })
 export class AppModule {}

@@ -78,6 +78,9 @@ export class AppConfigService {
       lockDurationMs: this.get('WORKER_LOCK_DURATION_MS'),
     };
   }
+  get webhooks(): { allowPrivateUrls: boolean; timeoutMs: number } {
+    return { allowPrivateUrls: this.get('WEBHOOK_ALLOW_PRIVATE_URLS'), timeoutMs: this.get('WEBHOOK_TIMEOUT_MS') };
+  }
   get providerEndpoints(): ProviderEndpoints {
     const origin = (value?: string): string | undefined => value?.replace(/\/$/, '');
     return {

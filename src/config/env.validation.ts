@@ -92,6 +92,18 @@ export class EnvironmentVariables {
   @Max(600_000)
   WORKER_LOCK_DURATION_MS = 30_000;
 
+  /** Org webhooks: allow subscriber URLs on private/loopback addresses (off: SSRF protection). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS = false;
+
+  /** Org webhooks: timeout of one delivery attempt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 

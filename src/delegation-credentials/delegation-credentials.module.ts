@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { MemberCredentialsRepository } from '../lifecycle/member-credentials.repository';
 import { WorkspacePlatformsModule } from '../workspace-platforms/workspace-platforms.module';
 import { OrganizationsDelegationCredentialController } from './delegation-credentials.controller';
 import { DelegationCredentialsRepository } from './delegation-credentials.repository';
@@ -8,7 +7,7 @@ import { DelegationCredentialsService } from './delegation-credentials.service';
 @Module({
   imports: [WorkspacePlatformsModule],
   controllers: [OrganizationsDelegationCredentialController],
-  providers: [DelegationCredentialsService, DelegationCredentialsRepository, MemberCredentialsRepository],
+  providers: [DelegationCredentialsService, DelegationCredentialsRepository],
   exports: [DelegationCredentialsService, DelegationCredentialsRepository],
 })
 export class DelegationCredentialsModule {}

@@ -8,6 +8,7 @@ import {
   LIFECYCLE_QUEUE,
   queueFor,
   VERIFY_QUEUES,
+  WEBHOOK_QUEUE,
 } from './jobs.types';
 
 /** Attempts/backoff of every job: transient failures retry with exponential backoff (1 s, 2 s, 4 s … ~4 min). */
@@ -28,8 +29,9 @@ export class JobsService {
     @InjectQueue(LIFECYCLE_QUEUE) lifecycle: Queue,
     @InjectQueue(VERIFY_QUEUES.google) verifyGoogle: Queue,
     @InjectQueue(VERIFY_QUEUES.office365) verifyOffice365: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) webhooks: Queue,
   ) {
-    this.queues = new Map([lifecycle, verifyGoogle, verifyOffice365].map((q) => [q.name, q]));
+    this.queues = new Map([lifecycle, verifyGoogle, verifyOffice365, webhooks].map((q) => [q.name, q]));
   }
 
   async dispatch<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {

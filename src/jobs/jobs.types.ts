@@ -12,6 +12,9 @@ export const VERIFY_QUEUES: Record<WorkspacePlatformSlug, string> = {
   office365: 'member-verify-office365',
 };
 
+/** Org webhook deliveries (retried with backoff; each attempt has its own timeout). */
+export const WEBHOOK_QUEUE = 'webhook-delivery';
+
 export const JOB = {
   /** Connect every matching member of a freshly enabled credential. */
   PROVISION_CREDENTIAL: 'provision-credential',
@@ -26,10 +29,12 @@ export const JOB = {
   SYNC_MEMBER: 'sync-member',
   /** Check through the provider that the credential can act for one member: connected or failing. */
   VERIFY_MEMBER: 'verify-member',
+  /** POST one signed event to one org webhook subscriber. */
+  DELIVER_WEBHOOK: 'deliver-webhook',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
-export type LifecycleJobName = Exclude<JobName, typeof JOB.VERIFY_MEMBER>;
+export type LifecycleJobName = Exclude<JobName, typeof JOB.VERIFY_MEMBER | typeof JOB.DELIVER_WEBHOOK>;
 
 export interface JobPayloads {
   [JOB.PROVISION_CREDENTIAL]: { credentialId: string; generation: number };
@@ -43,6 +48,16 @@ export interface JobPayloads {
     userId: number;
     platform: WorkspacePlatformSlug;
   };
+  /**
+   * `eventId` identifies the event (one delivery job per webhook and event); `payload` is the JSON body to send —
+   * never key material. The signing secret is read from the database at delivery time, not carried here.
+   */
+  [JOB.DELIVER_WEBHOOK]: {
+    webhookId: string;
+    eventId: string;
+    triggerEvent: string;
+    payload: Record<string, unknown>;
+  };
 }
 
 /** Deterministic job ids: re-dispatching the same logical job is a no-op while it exists. (BullMQ forbids ':'.) */
@@ -55,11 +70,12 @@ export const jobIdFor = {
   [JOB.SYNC_MEMBER]: (p: JobPayloads['sync-member']) => `member_${p.organizationId}_${p.userId}_${p.version}`,
   [JOB.VERIFY_MEMBER]: (p: JobPayloads['verify-member']) =>
     `verify_${p.credentialId}_${p.generation}_${p.userId}`,
+  [JOB.DELIVER_WEBHOOK]: (p: JobPayloads['deliver-webhook']) => `webhook_${p.webhookId}_${p.eventId}`,
 } satisfies { [N in JobName]: (payload: JobPayloads[N]) => string };
 
 /** The queue each job goes to. */
 export function queueFor<N extends JobName>(name: N, payload: JobPayloads[N]): string {
-  return name === JOB.VERIFY_MEMBER
-    ? VERIFY_QUEUES[(payload as JobPayloads['verify-member']).platform]
-    : LIFECYCLE_QUEUE;
+  if (name === JOB.VERIFY_MEMBER) return VERIFY_QUEUES[(payload as JobPayloads['verify-member']).platform];
+  if (name === JOB.DELIVER_WEBHOOK) return WEBHOOK_QUEUE;
+  return LIFECYCLE_QUEUE;
 }

@@ -35,7 +35,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     const registered = Object.keys(this.handlers).sort();
     const declared = Object.values(JOB)
-      .filter((name) => name !== JOB.VERIFY_MEMBER)
+      .filter((name) => name !== JOB.VERIFY_MEMBER && name !== JOB.DELIVER_WEBHOOK)
       .sort();
     if (registered.length !== declared.length || registered.some((name, i) => name !== declared[i])) {
       throw new Error(

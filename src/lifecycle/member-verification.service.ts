@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DelegationCredentialsRepository } from '../delegation-credentials/delegation-credentials.repository';
 import type { JobPayloads } from '../jobs/jobs.types';
 import { ProviderError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
-import { DelegationErrorEvents } from './delegation-error-events.service';
+import { MemberAccessFailureService } from './member-access-failure.service';
 import { MemberCredentialsRepository } from './member-credentials.repository';
 import { CALENDAR_APP } from './platform-apps';
 
@@ -16,13 +16,11 @@ import { CALENDAR_APP } from './platform-apps';
  */
 @Injectable()
 export class MemberVerificationService {
-  private readonly logger = new Logger(MemberVerificationService.name);
-
   constructor(
     private readonly credentials: DelegationCredentialsRepository,
     private readonly members: MemberCredentialsRepository,
     private readonly providers: ProviderRegistry,
-    private readonly errors: DelegationErrorEvents,
+    private readonly failures: MemberAccessFailureService,
   ) {}
 
   async verify(
@@ -51,22 +49,20 @@ export class MemberVerificationService {
       return { state: 'connected' };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      const stored = { type: error.type, message: error.message, at: new Date().toISOString() };
       if (!error.permanent) {
+        const stored = { type: error.type, message: error.message, at: new Date().toISOString() };
         await this.members.recordTransientError(record.id, member.userId, stored);
         throw error;
       }
-      const changed = await this.members.markFailing(record.id, member.userId, stored);
-      this.logger.warn(`member ${member.userId} of ${record.id}: ${error.type}`);
-      if (changed) {
-        await this.errors.memberAccessFailed({
-          error,
+      await this.failures.record(
+        {
           organizationId: record.organizationId,
           delegationCredentialId: record.id,
           credential: { id: member.id, type: member.type, appId: member.appId },
           user: { id: member.userId, email: member.user.email },
-        });
-      }
+        },
+        error,
+      );
       return { state: 'failing' };
     }
   }

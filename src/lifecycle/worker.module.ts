@@ -7,21 +7,26 @@ import { PrismaModule } from '../prisma/prisma.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RedisModule } from '../redis/redis.module';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
-import { DelegationErrorEvents } from './delegation-error-events.service';
 import { LifecycleWorker } from './lifecycle.worker';
-import { MemberCredentialsRepository } from './member-credentials.repository';
+import { MemberLifecycleCoreModule } from './member-lifecycle-core.module';
 import { MemberVerificationService } from './member-verification.service';
 import { VerificationWorkers } from './verification.workers';
 
 /** The worker process: lifecycle and verification job handlers, no HTTP. */
 @Module({
-  imports: [AppConfigModule, PrismaModule, RedisModule, CryptoModule, QueueModule, ProvidersModule],
+  imports: [
+    AppConfigModule,
+    PrismaModule,
+    RedisModule,
+    CryptoModule,
+    QueueModule,
+    ProvidersModule,
+    MemberLifecycleCoreModule,
+  ],
   providers: [
     DelegationCredentialsRepository,
-    MemberCredentialsRepository,
     CredentialLifecycleService,
     MemberVerificationService,
-    DelegationErrorEvents,
     LifecycleWorker,
     VerificationWorkers,
   ],

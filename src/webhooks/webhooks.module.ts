@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Org webhooks (API side). */
+@Module({})
+export class WebhooksModule {}
