@@ -79,7 +79,10 @@ export class AppConfigService {
     };
   }
   get webhooks(): { allowPrivateUrls: boolean; timeoutMs: number } {
-    return { allowPrivateUrls: this.get('WEBHOOK_ALLOW_PRIVATE_URLS'), timeoutMs: this.get('WEBHOOK_TIMEOUT_MS') };
+    return {
+      allowPrivateUrls: this.get('WEBHOOK_ALLOW_PRIVATE_URLS'),
+      timeoutMs: this.get('WEBHOOK_TIMEOUT_MS'),
+    };
   }
   get providerEndpoints(): ProviderEndpoints {
     const origin = (value?: string): string | undefined => value?.replace(/\/$/, '');

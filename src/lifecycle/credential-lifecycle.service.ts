@@ -12,10 +12,18 @@ import type { WorkspacePlatformSlug } from '../providers/provider.types';
 import { MemberCredentialsRepository, type ProvisionTarget } from './member-credentials.repository';
 
 export interface ProvisionProgress {
-  /** Keyset cursor: the last user id provisioned. A restarted job resumes after it. */
+  /** 'members': writing credentials and preferences; 'verify': queueing per-member verification. */
+  phase: 'members' | 'verify';
+  /** Keyset cursor (last user id done) of the current phase. A restarted job resumes after it. */
   cursor: number;
   provisioned: number;
+  queued: number;
 }
+
+const START: ProvisionProgress = { phase: 'members', cursor: 0, provisioned: 0, queued: 0 };
+
+/** Verification jobs queued per round trip to Redis. */
+const VERIFY_FANOUT_PAGE = 1000;
 
 const targetOf = (record: CredentialRecord): ProvisionTarget => ({
   id: record.id,
@@ -25,7 +33,7 @@ const targetOf = (record: CredentialRecord): ProvisionTarget => ({
 });
 
 const isProgress = (value: unknown): value is ProvisionProgress =>
-  typeof value === 'object' && value !== null && typeof (value as ProvisionProgress).cursor === 'number';
+  typeof value === 'object' && value !== null && typeof (value as ProvisionProgress).phase === 'string';
 
 /**
  * What the lifecycle jobs do. Every handler re-reads the credential and does nothing if it has moved on, and every
@@ -43,29 +51,48 @@ export class CredentialLifecycleService {
     private readonly config: AppConfigService,
   ) {}
 
-  /** enable → every matching accepted member gets a delegated credential and default preferences, in batches. */
+  /**
+   * enable → every matching accepted member gets a delegated credential and default preferences, in keyset batches
+   * (phase 'members'); then each pending member is queued for rate-limited provider verification (phase 'verify').
+   * Database work comes first so members are connected as fast as the database allows; verification trickles at the
+   * provider's quota. Progress is saved after every batch, so a restarted job resumes where it stopped.
+   */
   async provision(
     payload: JobPayloads['provision-credential'],
     job: Job,
   ): Promise<ProvisionProgress & { stopped?: string }> {
     const record = await this.credentials.findById(payload.credentialId);
-    let progress: ProvisionProgress = isProgress(job.progress) ? job.progress : { cursor: 0, provisioned: 0 };
-    if (!record?.enabled || record.generation !== payload.generation)
+    let progress: ProvisionProgress = isProgress(job.progress) ? job.progress : START;
+    if (!record?.enabled || record.generation !== payload.generation) {
       return { ...progress, stopped: 'credential moved on' };
+    }
     const target = targetOf(record);
     const batchSize = this.config.lifecycle.provisionBatchSize;
-    for (;;) {
+    while (progress.phase === 'members') {
       const batch = await this.members.provisionBatch(target, progress.cursor, batchSize, {
         generation: payload.generation,
       });
       if (batch.movedOn) return { ...progress, stopped: 'credential moved on' };
-      if (batch.lastUserId === null) break;
-      await this.queueVerification(target, payload.generation, batch.pendingUserIds);
-      progress = { cursor: batch.lastUserId, provisioned: progress.provisioned + batch.members };
+      progress =
+        batch.lastUserId === null
+          ? { ...progress, phase: 'verify', cursor: 0 }
+          : { ...progress, cursor: batch.lastUserId, provisioned: progress.provisioned + batch.members };
+      await job.updateProgress(progress);
+    }
+    for (;;) {
+      const userIds = await this.members.pendingUserIds(target.id, progress.cursor, VERIFY_FANOUT_PAGE);
+      if (!userIds.length) break;
+      await this.queueVerification(target, payload.generation, userIds);
+      progress = {
+        ...progress,
+        cursor: userIds[userIds.length - 1],
+        queued: progress.queued + userIds.length,
+      };
       await job.updateProgress(progress);
     }
     this.logger.log(
-      `provisioned ${progress.provisioned} member(s) of ${record.id} (generation ${payload.generation})`,
+      `provisioned ${progress.provisioned} member(s) of ${record.id} (generation ${payload.generation}), ` +
+        `${progress.queued} queued for verification`,
     );
     return progress;
   }
@@ -106,7 +133,12 @@ export class CredentialLifecycleService {
     const target = targetOf(record);
     const batch = await this.members.provisionBatch(target, 0, 1, { onlyUserId: userId });
     if (batch.movedOn || batch.lastUserId === null) return { action: removed ? 'removed' : 'none' };
-    await this.queueVerification(target, record.generation, batch.pendingUserIds);
+    const pending = await this.members.pendingUserIds(target.id, userId - 1, 1);
+    await this.queueVerification(
+      target,
+      record.generation,
+      pending.filter((id) => id === userId),
+    );
     return { action: 'provisioned' };
   }
 

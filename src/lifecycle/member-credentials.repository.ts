@@ -20,8 +20,6 @@ export interface BatchResult {
   created: number;
   /** Highest user id of the batch: the keyset cursor of the next one (null when the batch was empty). */
   lastUserId: number | null;
-  /** Members of the batch whose credential is still pending verification. */
-  pendingUserIds: number[];
 }
 
 export interface StoredMemberError {
@@ -71,72 +69,60 @@ export class MemberCredentialsRepository {
     return this.prisma.$transaction(async (tx) => {
       const state = await lockMembers(tx, dc);
       if (!state?.enabled || (generation !== undefined && state.generation !== generation)) {
-        return { movedOn: true, members: 0, created: 0, lastUserId: null, pendingUserIds: [] };
+        return { movedOn: true, members: 0, created: 0, lastUserId: null };
       }
-      const members = await tx.$queryRaw<{ id: number; email: string }[]>`
-        SELECT u.id, u.email FROM "Membership" m JOIN "User" u ON u.id = m."userId"
-        WHERE m."teamId" = ${target.organizationId} AND m.accepted = true
-          AND lower(split_part(u.email, '@', 2)) = ${target.domain}
-          AND u.id > ${afterUserId} ${onlyUserId === undefined ? Prisma.empty : Prisma.sql`AND u.id = ${onlyUserId}`}
-        ORDER BY u.id LIMIT ${limit}`;
-      if (!members.length)
-        return { movedOn: false, members: 0, created: 0, lastUserId: null, pendingUserIds: [] };
-      const ids = members.map((m) => m.id);
-
-      const created = await tx.$executeRaw`
-        INSERT INTO "Credential" (type, "appId", "userId", "delegationCredentialId", "syncState")
-        SELECT ${app.type}, ${app.appId}, uid, ${dc}::uuid, 'PENDING' FROM unnest(${ids}::int[]) AS uid
-        ON CONFLICT ("userId", "delegationCredentialId") DO NOTHING`;
-
-      // Re-link kept preferences of this integration (from an earlier enable, or orphaned by a deleted credential).
-      await tx.$executeRaw`
-        UPDATE "SelectedCalendar" s SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
-        FROM "Credential" c
-        WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = s."userId" AND s."userId" = ANY(${ids}::int[])
-          AND s.integration = ${app.integration} AND s."credentialId" IS NULL
-          AND (s."delegationCredentialId" = ${dc}::uuid OR s."delegationCredentialId" IS NULL)`;
-      await tx.$executeRaw`
-        UPDATE "DestinationCalendar" d SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
-        FROM "Credential" c
-        WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = d."userId" AND d."userId" = ANY(${ids}::int[])
-          AND d.integration = ${app.integration} AND d."credentialId" IS NULL
-          AND (d."delegationCredentialId" = ${dc}::uuid OR d."delegationCredentialId" IS NULL)`;
-
-      if (target.platform === 'google')
-        await this.insertGooglePrimaryPreferences(tx, dc, ids, app.integration);
-
-      const pending = await tx.$queryRaw<{ userId: number }[]>`
-        SELECT "userId" FROM "Credential"
-        WHERE "delegationCredentialId" = ${dc}::uuid AND "userId" = ANY(${ids}::int[]) AND "syncState" = 'PENDING'`;
-      return {
-        movedOn: false,
-        members: members.length,
-        created,
-        lastUserId: ids[ids.length - 1],
-        pendingUserIds: pending.map((p) => p.userId),
-      };
+      const google = target.platform === 'google';
+      // One statement per batch (data-modifying CTEs): the batch's members by keyset, their credentials (new ones
+      // from RETURNING, existing ones from the table), kept preferences re-linked, missing Google defaults added.
+      const [result] = await tx.$queryRaw<{ members: number; created: number; last: number | null }[]>`
+        WITH members AS (
+          SELECT u.id, lower(u.email) AS email FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+          WHERE m."teamId" = ${target.organizationId} AND m.accepted = true
+            AND lower(split_part(u.email, '@', 2)) = ${target.domain} AND u.id > ${afterUserId}
+            ${onlyUserId === undefined ? Prisma.empty : Prisma.sql`AND u.id = ${onlyUserId}`}
+          ORDER BY u.id LIMIT ${limit}
+        ), inserted AS (
+          INSERT INTO "Credential" (type, "appId", "userId", "delegationCredentialId", "syncState")
+          SELECT ${app.type}, ${app.appId}, id, ${dc}::uuid, 'PENDING' FROM members
+          ON CONFLICT ("userId", "delegationCredentialId") DO NOTHING
+          RETURNING id, "userId"
+        ), creds AS (
+          SELECT i.id, i."userId", mb.email FROM inserted i JOIN members mb ON mb.id = i."userId"
+          UNION ALL
+          SELECT c.id, c."userId", mb.email FROM "Credential" c JOIN members mb ON mb.id = c."userId"
+          WHERE c."delegationCredentialId" = ${dc}::uuid
+        ), relinked_selected AS (
+          UPDATE "SelectedCalendar" s SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
+          FROM creds c
+          WHERE s."userId" = c."userId" AND s.integration = ${app.integration} AND s."credentialId" IS NULL
+            AND (s."delegationCredentialId" = ${dc}::uuid OR s."delegationCredentialId" IS NULL)
+          RETURNING s.id
+        ), relinked_destination AS (
+          UPDATE "DestinationCalendar" d SET "credentialId" = c.id, "delegationCredentialId" = ${dc}::uuid, "updatedAt" = now()
+          FROM creds c
+          WHERE d."userId" = c."userId" AND d.integration = ${app.integration} AND d."credentialId" IS NULL
+            AND (d."delegationCredentialId" = ${dc}::uuid OR d."delegationCredentialId" IS NULL)
+          RETURNING d.id
+        ), selected AS (
+          INSERT INTO "SelectedCalendar" ("userId", integration, "externalId", "credentialId", "delegationCredentialId")
+          SELECT c."userId", ${app.integration}, c.email, c.id, ${dc}::uuid FROM creds c
+          WHERE ${google} AND NOT EXISTS (
+            SELECT 1 FROM "SelectedCalendar" s WHERE s."userId" = c."userId" AND s.integration = ${app.integration})
+          ON CONFLICT ("userId", integration, "externalId") DO NOTHING
+          RETURNING id
+        ), destination AS (
+          INSERT INTO "DestinationCalendar" ("userId", integration, "externalId", "primaryEmail", "credentialId", "delegationCredentialId")
+          SELECT c."userId", ${app.integration}, c.email, c.email, c.id, ${dc}::uuid FROM creds c
+          WHERE ${google}
+          ON CONFLICT ("userId") DO NOTHING
+          RETURNING id
+        )
+        SELECT (SELECT count(*)::int FROM members) AS members, (SELECT count(*)::int FROM inserted) AS created,
+               (SELECT max(id) FROM members) AS last,
+               (SELECT count(*)::int FROM relinked_selected) + (SELECT count(*)::int FROM relinked_destination)
+                 + (SELECT count(*)::int FROM selected) + (SELECT count(*)::int FROM destination) AS preferences`;
+      return { movedOn: false, members: result.members, created: result.created, lastUserId: result.last };
     });
-  }
-
-  private async insertGooglePrimaryPreferences(
-    tx: Prisma.TransactionClient,
-    dc: string,
-    ids: number[],
-    integration: string,
-  ) {
-    await tx.$executeRaw`
-      INSERT INTO "SelectedCalendar" ("userId", integration, "externalId", "credentialId", "delegationCredentialId")
-      SELECT c."userId", ${integration}, lower(u.email), c.id, ${dc}::uuid
-      FROM "Credential" c JOIN "User" u ON u.id = c."userId"
-      WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = ANY(${ids}::int[])
-        AND NOT EXISTS (SELECT 1 FROM "SelectedCalendar" s WHERE s."userId" = c."userId" AND s.integration = ${integration})
-      ON CONFLICT ("userId", integration, "externalId") DO NOTHING`;
-    await tx.$executeRaw`
-      INSERT INTO "DestinationCalendar" ("userId", integration, "externalId", "primaryEmail", "credentialId", "delegationCredentialId")
-      SELECT c."userId", ${integration}, lower(u.email), lower(u.email), c.id, ${dc}::uuid
-      FROM "Credential" c JOIN "User" u ON u.id = c."userId"
-      WHERE c."delegationCredentialId" = ${dc}::uuid AND c."userId" = ANY(${ids}::int[])
-      ON CONFLICT ("userId") DO NOTHING`;
   }
 
   /** Microsoft: default preferences once the primary calendar id is known (after verification). */
@@ -188,6 +174,17 @@ export class MemberCredentialsRepository {
       DELETE FROM "Credential" c USING "DelegationCredential" d
       WHERE c."delegationCredentialId" = d.id AND d."organizationId" = ${organizationId} AND c."userId" = ${userId}
         ${keepDelegationCredentialId ? Prisma.sql`AND d.id <> ${keepDelegationCredentialId}::uuid` : Prisma.empty}`;
+  }
+
+  /** Members of a delegation credential still pending verification, in user id order after `afterUserId`. */
+  async pendingUserIds(dc: string, afterUserId: number, limit: number): Promise<number[]> {
+    const rows = await this.prisma.credential.findMany({
+      where: { delegationCredentialId: dc, syncState: 'PENDING', userId: { gt: afterUserId } },
+      orderBy: { userId: 'asc' },
+      take: limit,
+      select: { userId: true },
+    });
+    return rows.map((r) => r.userId);
   }
 
   /** The member's email if they have an accepted membership in the organization. */
