@@ -11,6 +11,7 @@ import { LifecycleWorker } from './lifecycle.worker';
 import { MemberLifecycleCoreModule } from './member-lifecycle-core.module';
 import { MemberVerificationService } from './member-verification.service';
 import { VerificationWorkers } from './verification.workers';
+import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
 
 /** The worker process: lifecycle and verification job handlers, no HTTP. */
 @Module({
@@ -22,6 +23,7 @@ import { VerificationWorkers } from './verification.workers';
     QueueModule,
     ProvidersModule,
     MemberLifecycleCoreModule,
+    WebhookDeliveryModule,
   ],
   providers: [
     DelegationCredentialsRepository,
