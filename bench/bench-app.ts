@@ -42,7 +42,13 @@ export async function startBenchApp() {
       const key = await fake.createGoogleServiceAccount();
       fake.addGoogleUser(adminUser.email);
       fake.authorizeDomainWideDelegation(DOMAIN, key.client_id);
-      const actor: AuthUser = { id: adminUser.id, email: adminUser.email, name: null, isSystemAdmin: false };
+      const actor: AuthUser = {
+        id: adminUser.id,
+        email: adminUser.email,
+        name: null,
+        isSystemAdmin: false,
+        emailVerified: true,
+      };
       const created = await service.create(org.id, actor, {
         workspacePlatformSlug: 'google',
         domain: DOMAIN,

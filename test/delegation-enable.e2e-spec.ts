@@ -156,6 +156,22 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     );
   });
 
+  it('requires a verified email to enable (403)', async () => {
+    const s = await googleSetup();
+    await t.prisma.user.update({ where: { id: s.admin.id }, data: { emailVerified: null } });
+    const res = await http()
+      .patch(`${base(s.org.id)}/${s.id}`)
+      .set(s.auth)
+      .send({ enabled: true })
+      .expect(403);
+    expect(res.body.error.message).toBe(
+      `To enable a delegation credential your email address ${s.admin.email} must be verified`,
+    );
+    expect((await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } })).enabled).toBe(
+      false,
+    );
+  });
+
   it('refuses to enable a domain that another organization has enabled (409)', async () => {
     const a = await googleSetup();
     await http()

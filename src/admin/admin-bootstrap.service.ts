@@ -49,10 +49,11 @@ export class AdminBootstrapService {
       });
       if (!org.isOrganization)
         throw new BootstrapError(`team ${input.slug} exists and is not an organization`);
+      // The operator vouches for the admin's address (a verified email is needed to enable delegation).
       const user = await tx.user.upsert({
         where: { email },
-        update: {},
-        create: { email, name: email.split('@')[0] },
+        update: { emailVerified: new Date() },
+        create: { email, name: email.split('@')[0], emailVerified: new Date() },
       });
       await tx.membership.upsert({
         where: { userId_teamId: { userId: user.id, teamId: org.id } },

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MembershipRole } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 
-const userSelect = { id: true, email: true, name: true, role: true } as const;
+const userSelect = { id: true, email: true, name: true, role: true, emailVerified: true } as const;
 
 /** Database reads of the authentication and authorization guards. */
 @Injectable()

@@ -296,7 +296,16 @@ export class DelegationCredentialsService {
     return result.parsed;
   }
 
+  /**
+   * Enabling acts for the whole domain through the acting admin's mailbox: the admin must be in that domain and have
+   * a verified email (Cal.com's web app checks the latter; its API v2 skips it).
+   */
   private assertActorInDomain(record: CredentialRecord, actor: AuthUser, action: string): void {
+    if (!actor.emailVerified) {
+      throw new ForbiddenException(
+        `To ${action} a delegation credential your email address ${actor.email} must be verified`,
+      );
+    }
     if (emailDomain(actor.email) !== record.domain) {
       throw new ForbiddenException(
         `To ${action} a delegation credential your email must belong to its domain: ${actor.email} is not in ${record.domain}`,

@@ -18,7 +18,9 @@ export class Fixtures {
   constructor(private readonly prisma: PrismaService) {}
 
   user(email = `user-${uniq()}@example.com`, role: 'USER' | 'ADMIN' = 'USER') {
-    return this.prisma.user.create({ data: { email: email.toLowerCase(), name: email.split('@')[0], role } });
+    return this.prisma.user.create({
+      data: { email: email.toLowerCase(), name: email.split('@')[0], role, emailVerified: new Date() },
+    });
   }
 
   org(options: OrgOptions = {}) {

@@ -100,7 +100,7 @@ export class ApiAuthGuard implements CanActivate {
 
   private setCaller(
     request: AppRequest,
-    user: { id: number; email: string; name: string | null; role: string },
+    user: { id: number; email: string; name: string | null; role: string; emailVerified: Date | null },
     method: AppRequest['authMethod'],
     organizationId: number | null,
   ): void {
@@ -109,6 +109,7 @@ export class ApiAuthGuard implements CanActivate {
       email: user.email,
       name: user.name,
       isSystemAdmin: user.role === 'ADMIN',
+      emailVerified: user.emailVerified !== null,
     };
     request.user = caller;
     request.authMethod = method;

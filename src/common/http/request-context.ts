@@ -8,6 +8,8 @@ export interface AuthUser {
   email: string;
   name: string | null;
   isSystemAdmin: boolean;
+  /** Whether the user's email address is verified (required to enable a delegation credential). */
+  emailVerified: boolean;
 }
 
 /** The organization loaded by IsOrgGuard. */
