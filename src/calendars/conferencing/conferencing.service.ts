@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { CONFERENCING_APP } from '../../lifecycle/platform-apps';
+import { CalendarCredentialsRepository } from '../shared/calendar-credentials.repository';
+import { type CalendarUser, DelegatedAccessService } from '../shared/delegated-access.service';
+import type { ConferencingAppsOutputDto, DefaultConferencingAppsOutputDto } from './dto/conferencing.output';
+
+/** Conferencing credential types (Cal.com: `<app>_video`, e.g. zoom_video, or `<app>_conferencing`). */
+const isConferencingType = (type: string): boolean => /_(video|conferencing)$/.test(type);
+
+/**
+ * Conferencing that comes with a delegated calendar: Google Meet for Google Workspace, Microsoft Teams for
+ * Microsoft 365. Resolved on every request like the calendars, so it disappears as soon as the credential is
+ * disabled. Manually installed conferencing credentials are listed too.
+ */
+@Injectable()
+export class ConferencingService {
+  constructor(
+    private readonly access: DelegatedAccessService,
+    private readonly credentials: CalendarCredentialsRepository,
+  ) {}
+
+  async list(user: CalendarUser): Promise<ConferencingAppsOutputDto[]> {
+    const [delegated, manual] = await Promise.all([
+      this.access.connectionsFor(user),
+      this.credentials.listManual(user.id),
+    ]);
+    return [
+      ...delegated.map((connection) => ({
+        id: connection.credential.id,
+        type: CONFERENCING_APP[connection.platform].type,
+        appId: CONFERENCING_APP[connection.platform].appId,
+        userId: user.id,
+        // A member whose delegated access failed cannot get meeting links either.
+        invalid: connection.credential.syncState === 'FAILING',
+        delegationCredentialId: connection.delegationCredentialId,
+      })),
+      ...manual
+        .filter((row) => isConferencingType(row.type))
+        .map((row) => ({
+          id: row.id,
+          type: row.type,
+          appId: row.appId,
+          userId: row.userId,
+          invalid: row.invalid,
+          delegationCredentialId: null,
+        })),
+    ];
+  }
+
+  /** Cal.com's `getFirstDelegationConferencingCredentialAppLocation`: the delegated app wins; else none is set. */
+  async getDefault(user: CalendarUser): Promise<DefaultConferencingAppsOutputDto> {
+    const [first] = await this.access.connectionsFor(user);
+    return first ? { appSlug: CONFERENCING_APP[first.platform].appId } : {};
+  }
+}

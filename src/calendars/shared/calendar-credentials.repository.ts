@@ -1,0 +1,120 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { KeyEncryptionService } from '../../crypto/key-encryption.service';
+import type { Prisma } from '../../generated/prisma/client';
+import { PrismaService } from '../../prisma/prisma.service';
+
+const credentialFields = {
+  id: true,
+  type: true,
+  appId: true,
+  userId: true,
+  invalid: true,
+  delegationCredentialId: true,
+  syncState: true,
+  encryptedKey: true,
+  keyVersion: true,
+} as const;
+export type CredentialRow = Prisma.CredentialGetPayload<{ select: typeof credentialFields }>;
+
+/** What a manual credential's ciphertext holds: the mailbox it connects and the secret to reach it. */
+export interface ManualCredentialKey {
+  email: string;
+  secret: Record<string, string>;
+}
+
+const MAX_INT4 = 2_147_483_647;
+/** Ids from clients may be anything: out-of-range ids are simply not found (never a Prisma error). */
+const isDbId = (id: number): boolean => Number.isInteger(id) && id > 0 && id <= MAX_INT4;
+/** Associated data of a manual key: a ciphertext copied onto another credential row does not open. */
+const keyContext = (id: number): string => `credential:${id}`;
+
+/**
+ * Prisma access to members' calendar credentials (delegated rows and manual connections) and the only code that
+ * encrypts or decrypts manual credential keys. Reads never return key material to callers except the mailbox.
+ */
+@Injectable()
+export class CalendarCredentialsRepository {
+  private readonly logger = new Logger(CalendarCredentialsRepository.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly crypto: KeyEncryptionService,
+  ) {}
+
+  /** Organizations where the user's membership is accepted (delegation covers organization members only). */
+  async acceptedOrganizationIds(userId: number): Promise<number[]> {
+    const rows = await this.prisma.membership.findMany({
+      where: { userId, accepted: true, team: { isOrganization: true } },
+      select: { teamId: true },
+      orderBy: { teamId: 'asc' },
+    });
+    return rows.map((r) => r.teamId);
+  }
+
+  async isAcceptedMember(userId: number, organizationId: number): Promise<boolean> {
+    const membership = await this.prisma.membership.findUnique({
+      where: { userId_teamId: { userId, teamId: organizationId } },
+      select: { accepted: true },
+    });
+    return membership?.accepted === true;
+  }
+
+  /** A credential of the user (delegated or manual), or null for someone else's / unknown ids. */
+  findOwned(userId: number, id: number): Promise<CredentialRow | null> {
+    if (!isDbId(id)) return Promise.resolve(null);
+    return this.prisma.credential.findFirst({ where: { id, userId }, select: credentialFields });
+  }
+
+  listManual(userId: number): Promise<CredentialRow[]> {
+    return this.prisma.credential.findMany({
+      where: { userId, delegationCredentialId: null },
+      select: credentialFields,
+      orderBy: { id: 'asc' },
+    });
+  }
+
+  /** Creates a manual credential; the key is sealed with the new row's id, so both writes share a transaction. */
+  createManual(input: {
+    userId: number;
+    type: string;
+    appId: string;
+    key: ManualCredentialKey;
+  }): Promise<CredentialRow> {
+    return this.prisma.$transaction(async (tx) => {
+      const { id } = await tx.credential.create({
+        data: { userId: input.userId, type: input.type, appId: input.appId },
+        select: { id: true },
+      });
+      const sealed = this.crypto.seal(input.key, keyContext(id));
+      return tx.credential.update({
+        where: { id },
+        data: { encryptedKey: sealed.ciphertext, keyVersion: sealed.keyVersion },
+        select: credentialFields,
+      });
+    });
+  }
+
+  /** Deletes a manual credential with the preferences that pointed at it (they would be dangling otherwise). */
+  deleteManual(id: number): Promise<CredentialRow> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.selectedCalendar.deleteMany({ where: { credentialId: id } });
+      await tx.destinationCalendar.deleteMany({ where: { credentialId: id } });
+      return tx.credential.delete({ where: { id }, select: credentialFields });
+    });
+  }
+
+  /** The mailbox of a manual credential (null when its key cannot be opened, e.g. a retired master key). */
+  mailboxOf(row: CredentialRow): string | null {
+    if (!row.encryptedKey || row.keyVersion === null) return null;
+    try {
+      const key = this.crypto.open<ManualCredentialKey>(
+        { ciphertext: row.encryptedKey, keyVersion: row.keyVersion },
+        keyContext(row.id),
+      );
+      return typeof key.email === 'string' ? key.email.toLowerCase() : null;
+    } catch (error) {
+      this.logger.warn(`credential ${row.id}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+}
