@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { logLevelsFrom } from './common/log-levels';
-import { AppConfigService } from './config/app-config.service';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap';
+import { logLevelsFrom } from './common/log-levels';
+import { AppConfigService } from './config/app-config.service';
 
 async function main(): Promise<void> {
   // abortOnError=false: a configuration error rejects here and ends in one clear message.

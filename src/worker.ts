@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { logLevelsFrom } from './common/log-levels';
-import { AppConfigService } from './config/app-config.service';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './lifecycle/worker.module';
+import { logLevelsFrom } from './common/log-levels';
+import { AppConfigService } from './config/app-config.service';
 
-/** Worker entrypoint (`npm run worker`): processes lifecycle jobs from Redis until SIGTERM/SIGINT. */
+/** Worker entrypoint (`npm run worker`): processes lifecycle, verification and webhook jobs from Redis until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule, {
     bufferLogs: true,

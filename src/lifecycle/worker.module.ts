@@ -13,7 +13,7 @@ import { MemberVerificationService } from './member-verification.service';
 import { VerificationWorkers } from './verification.workers';
 import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
 
-/** The worker process: lifecycle and verification job handlers, no HTTP. */
+/** The worker process: lifecycle, member verification and webhook delivery jobs; no HTTP. */
 @Module({
   imports: [
     AppConfigModule,
