@@ -1,21 +1,19 @@
 import request from 'supertest';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
+import { useTestApp } from './utils/app';
+import { bearer, uniq } from './utils/fixtures';
 
 const NO_AUTH =
   "ApiAuthStrategy - No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers";
 
 describe('Authentication and authorization guards (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const http = () => request(t.app.getHttpServer());
   const list = (orgId: number | string) => http().get(`/v2/organizations/${orgId}/delegation-credentials`);
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  /** list() with a fresh API key of `userId`, expecting `status`. */
+  const listAs = async (orgId: number, userId: number, status: number) =>
+    list(orgId)
+      .set(bearer(await t.fixtures.apiKey(userId)))
+      .expect(status);
 
   describe('authentication (401)', () => {
     it('rejects a request without credentials', async () => {
@@ -56,12 +54,12 @@ describe('Authentication and authorization guards (e2e)', () => {
       const yesterday = await t.fixtures.apiKey(admin.id, {
         expiresAt: new Date(Date.now() - 24 * 3600 * 1000),
       });
-      const res = await list(org.id).set('Authorization', `Bearer ${yesterday}`).expect(401);
+      const res = await list(org.id).set(bearer(yesterday)).expect(401);
       expect(res.body.error.message).toBe('ApiAuthStrategy - api key - Your api key is expired');
       const today = new Date();
       today.setUTCHours(0, 0, 0, 1);
       const endsToday = await t.fixtures.apiKey(admin.id, { expiresAt: today });
-      await list(org.id).set('Authorization', `Bearer ${endsToday}`).expect(200);
+      await list(org.id).set(bearer(endsToday)).expect(200);
     });
 
     it('stores only the hash of the key after the prefix', async () => {
@@ -127,49 +125,43 @@ describe('Authentication and authorization guards (e2e)', () => {
     it('IsOrg: a non-numeric orgId is 400, never 500', async () => {
       const { apiKey } = await t.fixtures.orgWithAdmin();
       for (const bad of ['abc', '1.5', '-3', '0', '99999999999']) {
-        const res = await list(bad).set('Authorization', `Bearer ${apiKey}`).expect(400);
+        const res = await list(bad).set(bearer(apiKey)).expect(400);
         expect(res.body.error.message).toMatch(/orgId must be a positive integer/);
       }
     });
 
     it('IsOrg: an unknown id or a plain team is 403', async () => {
       const { apiKey } = await t.fixtures.orgWithAdmin();
-      const a = await list(2_000_000_000).set('Authorization', `Bearer ${apiKey}`).expect(403);
+      const a = await list(2_000_000_000).set(bearer(apiKey)).expect(403);
       expect(a.body.error.message).toBe(
         'IsOrgGuard - provided organization id=2000000000 does not represent any existing organization.',
       );
       const team = await t.fixtures.org({ isOrganization: false });
-      await list(team.id).set('Authorization', `Bearer ${apiKey}`).expect(403);
+      await list(team.id).set(bearer(apiKey)).expect(403);
     });
 
     it('Roles: admin and owner pass; member, pending admin and outsiders get 403 with the reason', async () => {
       const { org, apiKey } = await t.fixtures.orgWithAdmin();
-      await list(org.id).set('Authorization', `Bearer ${apiKey}`).expect(200);
+      await list(org.id).set(bearer(apiKey)).expect(200);
 
       const owner = await t.fixtures.user();
       await t.fixtures.membership(owner.id, org.id, 'OWNER');
-      await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(owner.id)}`)
-        .expect(200);
+      await listAs(org.id, owner.id, 200);
 
       const member = await t.fixtures.user();
       await t.fixtures.membership(member.id, org.id, 'MEMBER');
-      const m = await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(member.id)}`)
-        .expect(403);
+      const m = await listAs(org.id, member.id, 403);
       expect(m.body.error.message).toBe(
         `RolesGuard - user with id=${member.id} does not have the minimum required role=ORG_ADMIN within organization with id=${org.id}.`,
       );
 
       const pending = await t.fixtures.user();
       await t.fixtures.membership(pending.id, org.id, 'ADMIN', false);
-      const p = await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(pending.id)}`)
-        .expect(403);
+      const p = await listAs(org.id, pending.id, 403);
       expect(p.body.error.message).toContain('is not accepted yet');
 
       const outsider = await t.fixtures.orgWithAdmin();
-      const o = await list(org.id).set('Authorization', `Bearer ${outsider.apiKey}`).expect(403);
+      const o = await list(org.id).set(bearer(outsider.apiKey)).expect(403);
       expect(o.body.error.message).toBe(
         `RolesGuard - User is not a member of the organization with id=${org.id}.`,
       );
@@ -178,9 +170,7 @@ describe('Authentication and authorization guards (e2e)', () => {
     it('Roles: a system admin passes without membership', async () => {
       const org = await t.fixtures.org();
       const sysadmin = await t.fixtures.user(`root-${uniq()}@example.com`, 'ADMIN');
-      await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(sysadmin.id)}`)
-        .expect(200);
+      await listAs(org.id, sysadmin.id, 200);
     });
 
     it('PBAC: a member whose role grants organization.update passes only when the org has PBAC on', async () => {
@@ -189,51 +179,43 @@ describe('Authentication and authorization guards (e2e)', () => {
       const other = await t.fixtures.customRole(org.id, ['organization.listMembers']);
       const a = await t.fixtures.user();
       await t.fixtures.membership(a.id, org.id, 'MEMBER', true, granted.id);
-      await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(a.id)}`)
-        .expect(200);
+      await listAs(org.id, a.id, 200);
 
       const b = await t.fixtures.user();
       await t.fixtures.membership(b.id, org.id, 'MEMBER', true, other.id);
-      await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(b.id)}`)
-        .expect(403);
+      await listAs(org.id, b.id, 403);
 
       const c = await t.fixtures.user();
       await t.fixtures.membership(c.id, org.id, 'MEMBER', false, granted.id);
-      await list(org.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(c.id)}`)
-        .expect(403);
+      await listAs(org.id, c.id, 403);
 
       const noPbac = await t.fixtures.org({ pbacEnabled: false });
       const role = await t.fixtures.customRole(noPbac.id, ['organization.update']);
       const d = await t.fixtures.user();
       await t.fixtures.membership(d.id, noPbac.id, 'MEMBER', true, role.id);
-      await list(noPbac.id)
-        .set('Authorization', `Bearer ${await t.fixtures.apiKey(d.id)}`)
-        .expect(403);
+      await listAs(noPbac.id, d.id, 403);
     });
 
     it('PlatformPlan: platform orgs need SCALE or better; regular orgs are not checked', async () => {
       const low = await t.fixtures.orgWithAdmin({ isPlatform: true, platformBillingPlan: 'ESSENTIALS' });
-      const a = await list(low.org.id).set('Authorization', `Bearer ${low.apiKey}`).expect(403);
+      const a = await list(low.org.id).set(bearer(low.apiKey)).expect(403);
       expect(a.body.error.message).toBe(
         `PlatformPlanGuard - organization with id=${low.org.id} does not have required plan for this operation. Minimum plan is SCALE while the organization has ESSENTIALS.`,
       );
       const none = await t.fixtures.orgWithAdmin({ isPlatform: true, platformBillingPlan: null });
-      const b = await list(none.org.id).set('Authorization', `Bearer ${none.apiKey}`).expect(403);
+      const b = await list(none.org.id).set(bearer(none.apiKey)).expect(403);
       expect(b.body.error.message).toContain('No platform subscription found');
       const ent = await t.fixtures.orgWithAdmin({
         isPlatform: true,
         platformBillingPlan: 'ENTERPRISE',
         adminApiEnabled: false,
       });
-      await list(ent.org.id).set('Authorization', `Bearer ${ent.apiKey}`).expect(200);
+      await list(ent.org.id).set(bearer(ent.apiKey)).expect(200);
     });
 
     it('AdminAPIEnabled: non-platform orgs need the Admin API', async () => {
       const off = await t.fixtures.orgWithAdmin({ adminApiEnabled: false });
-      const res = await list(off.org.id).set('Authorization', `Bearer ${off.apiKey}`).expect(403);
+      const res = await list(off.org.id).set(bearer(off.apiKey)).expect(403);
       expect(res.body.error.message).toBe(
         'IsAdminAPIEnabledGuard - Organization does not have Admin API access, please contact https://cal.com/sales to upgrade',
       );

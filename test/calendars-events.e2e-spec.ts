@@ -1,66 +1,15 @@
 import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { type DelegatedOrg, delegatedOrg, type Platform } from './utils/delegated-org';
+import { bearer, uniq } from './utils/fixtures';
+import { useTestAppWithFakes } from './utils/providers';
 
-type Platform = 'google' | 'office365';
 const TYPE = { google: 'google_calendar', office365: 'office365_calendar' } as const;
 const MEETING = { google: /^https:\/\/meet\.google\.com\//, office365: /^https:\/\/teams\.microsoft\.com\// };
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 /** Events written into members' calendars through the delegation credential, against the local fakes (e2e). */
 describe('Calendar events of delegated members (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
-
-  async function delegatedOrg(platform: Platform) {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    let serviceAccountKey: object;
-    let tenantId = '';
-    if (platform === 'google') {
-      const key = await fake.createGoogleServiceAccount();
-      fake.addGoogleUser(admin.email);
-      fake.authorizeDomainWideDelegation(domain, key.client_id);
-      serviceAccountKey = key;
-    } else {
-      tenantId = fake.createMicrosoftTenant({ domain }).id;
-      fake.addMicrosoftUser(tenantId, admin.email);
-      serviceAccountKey = fake.createMicrosoftApp({ tenantId, consent: true });
-    }
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: platform, domain, serviceAccountKey })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    await http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled: true }).expect(200);
-    return { org, domain, dcId, tenantId, platform };
-  }
-
-  async function member(org: Awaited<ReturnType<typeof delegatedOrg>>) {
-    const user = await t.fixtures.user(`m-${uniq()}@${org.domain}`);
-    await t.fixtures.membership(user.id, org.org.id, 'MEMBER', true);
-    let primary = user.email;
-    if (org.platform === 'google') fake.addGoogleUser(user.email);
-    else primary = fake.microsoft.store.primaryOf(fake.addMicrosoftUser(org.tenantId, user.email).id)!.id;
-    return { user, primary, auth: bearer(await t.fixtures.apiKey(user.id)) };
-  }
 
   const event = {
     title: 'Intro call',
@@ -73,13 +22,13 @@ describe('Calendar events of delegated members (e2e)', () => {
   };
 
   describe.each<Platform>(['google', 'office365'])('%s member', (platform) => {
-    let org: Awaited<ReturnType<typeof delegatedOrg>>;
+    let org: DelegatedOrg;
     beforeAll(async () => {
-      org = await delegatedOrg(platform);
+      org = await delegatedOrg(t, platform);
     });
 
     it('creates an event with a meeting link in the primary calendar, updates and deletes it', async () => {
-      const m = await member(org);
+      const m = await org.member();
       const created = await http()
         .post(`/v2/calendars/${platform}/events`)
         .set(m.auth)
@@ -98,7 +47,7 @@ describe('Calendar events of delegated members (e2e)', () => {
         end: '2031-03-10T08:30:00.000Z',
         meetingUrl: expect.stringMatching(MEETING[platform]),
       });
-      const [stored] = fake.events(platform, m.user.email);
+      const [stored] = t.fake.events(platform, m.user.email);
       expect(stored).toMatchObject({
         id: data.externalEventId,
         calendarId: m.primary,
@@ -139,7 +88,7 @@ describe('Calendar events of delegated members (e2e)', () => {
         end: '2031-03-11T11:00:00.000Z',
         meetingUrl: data.meetingUrl,
       });
-      expect(fake.events(platform, m.user.email)).toEqual([
+      expect(t.fake.events(platform, m.user.email)).toEqual([
         expect.objectContaining({
           id: data.externalEventId,
           title: 'Moved call',
@@ -152,14 +101,14 @@ describe('Calendar events of delegated members (e2e)', () => {
         .set(m.auth)
         .expect(200);
       expect(deleted.body.data).toMatchObject({ uid: data.uid, externalEventId: data.externalEventId });
-      expect(fake.events(platform, m.user.email)).toEqual([]);
+      expect(t.fake.events(platform, m.user.email)).toEqual([]);
       expect(await t.prisma.calendarEventReference.count({ where: { uid: data.uid } })).toBe(0);
       await http().delete(`/v2/calendars/${platform}/events/${data.uid}`).set(m.auth).expect(404);
     });
 
     it('only the owner can change an event (404 for others, or under another calendar)', async () => {
-      const owner = await member(org);
-      const other = await member(org);
+      const owner = await org.member();
+      const other = await org.member();
       const { body } = await http()
         .post(`/v2/calendars/${platform}/events`)
         .set(owner.auth)
@@ -172,15 +121,15 @@ describe('Calendar events of delegated members (e2e)', () => {
       await http().delete(path).set(other.auth).expect(404);
       const elsewhere = platform === 'google' ? 'office365' : 'google';
       await http().delete(`/v2/calendars/${elsewhere}/events/${body.data.uid}`).set(owner.auth).expect(404);
-      expect(fake.events(platform, owner.user.email)).toHaveLength(1);
+      expect(t.fake.events(platform, owner.user.email)).toHaveLength(1);
     });
   });
 
   it('writes to the destination calendar when it belongs to the delegated connection', async () => {
-    const org = await delegatedOrg('google');
-    const m = await member(org);
+    const org = await delegatedOrg(t, 'google');
+    const m = await org.member();
     const team = `team-${uniq()}@group.calendar.google.com`;
-    fake.google.store.addCalendar({ id: team, name: 'Team', timeZone: 'UTC', owner: m.user.email });
+    t.fake.google.store.addCalendar({ id: team, name: 'Team', timeZone: 'UTC', owner: m.user.email });
     await http().get('/v2/calendars').set(m.auth).expect(200);
     await http()
       .put('/v2/destination-calendars')
@@ -189,7 +138,7 @@ describe('Calendar events of delegated members (e2e)', () => {
       .expect(200);
     const { body } = await http().post('/v2/calendars/google/events').set(m.auth).send(event).expect(201);
     expect(body.data.calendarId).toBe(team);
-    expect(fake.events('google', m.user.email)).toEqual([expect.objectContaining({ calendarId: team })]);
+    expect(t.fake.events('google', m.user.email)).toEqual([expect.objectContaining({ calendarId: team })]);
   });
 
   describe('error paths', () => {
@@ -200,8 +149,8 @@ describe('Calendar events of delegated members (e2e)', () => {
     });
 
     it('400 for bad input, unsupported calendars and callers without a delegated connection; 404 unknown uid', async () => {
-      const org = await delegatedOrg('google');
-      const m = await member(org);
+      const org = await delegatedOrg(t, 'google');
+      const m = await org.member();
       const post = (calendar: string, body: object, auth = m.auth) =>
         http().post(`/v2/calendars/${calendar}/events`).set(auth).send(body);
       await post('outlook', event).expect(400);
@@ -221,18 +170,11 @@ describe('Calendar events of delegated members (e2e)', () => {
       await post('google', { ...event, colour: 'red' }).expect(400);
 
       const { body } = await post('google', event).expect(201);
-      const path = `/v2/calendars/google/events/${body.data.uid}`;
-      await http().patch(path).set(m.auth).send({ start: '2031-03-12T10:00:00Z' }).expect(400);
-      await http()
-        .patch(path)
-        .set(m.auth)
-        .send({ start: '2031-03-12T10:00:00Z', end: '2031-03-12T09:00:00Z' })
-        .expect(400);
-      await http()
-        .patch('/v2/calendars/google/events/unknown-uid')
-        .set(m.auth)
-        .send({ title: 'x' })
-        .expect(404);
+      const patch = (uid: string, change: object) =>
+        http().patch(`/v2/calendars/google/events/${uid}`).set(m.auth).send(change);
+      await patch(body.data.uid, { start: '2031-03-12T10:00:00Z' }).expect(400);
+      await patch(body.data.uid, { start: '2031-03-12T10:00:00Z', end: '2031-03-12T09:00:00Z' }).expect(400);
+      await patch('unknown-uid', { title: 'x' }).expect(404);
       await http().delete('/v2/calendars/google/events/unknown-uid').set(m.auth).expect(404);
     });
   });

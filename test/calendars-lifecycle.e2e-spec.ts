@@ -1,76 +1,18 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { ProviderRegistry } from '../src/providers/provider.registry';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { delegatedOrg, type Platform } from './utils/delegated-org';
+import { bearer, uniq } from './utils/fixtures';
+import { useTestAppWithFakes } from './utils/providers';
 import { startInProcessWorker, waitFor } from './utils/worker';
-
-type Platform = 'google' | 'office365';
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 /**
  * Who is covered, and what members see as the organization enables, disables and re-enables its delegation
  * credential (real worker), or as the provider starts refusing (e2e).
  */
 describe('Delegated calendars across the credential lifecycle (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
-
-  /** An org with a created (not yet enabled) credential; `setEnabled` toggles it through the admin API. */
-  async function org(platform: Platform) {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    let serviceAccountKey: object;
-    let tenantId = '';
-    let clientId: string;
-    if (platform === 'google') {
-      const key = await fake.createGoogleServiceAccount();
-      fake.addGoogleUser(admin.email);
-      fake.authorizeDomainWideDelegation(domain, key.client_id);
-      serviceAccountKey = key;
-      clientId = key.client_id;
-    } else {
-      tenantId = fake.createMicrosoftTenant({ domain }).id;
-      fake.addMicrosoftUser(tenantId, admin.email);
-      const app = fake.createMicrosoftApp({ tenantId, consent: true });
-      serviceAccountKey = app;
-      clientId = app.client_id;
-    }
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: platform, domain, serviceAccountKey })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    const setEnabled = (enabled: boolean) =>
-      http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled }).expect(200);
-    /** A user of the org (accepted unless told), with a mailbox at the provider unless the email is elsewhere. */
-    const member = async (options: { accepted?: boolean; email?: string } = {}) => {
-      const user = await t.fixtures.user(options.email ?? `m-${uniq()}@${domain}`);
-      await t.fixtures.membership(user.id, org.id, 'MEMBER', options.accepted ?? true);
-      let primary = user.email;
-      if (platform === 'google') fake.addGoogleUser(user.email);
-      else primary = fake.microsoft.store.primaryOf(fake.addMicrosoftUser(tenantId, user.email).id)!.id;
-      return { user, primary, auth: bearer(await t.fixtures.apiKey(user.id)) };
-    };
-    return { org, domain, dcId, tenantId, clientId, platform, setEnabled, member };
-  }
 
   const connected = async (auth: Record<string, string>) =>
     (await http().get('/v2/calendars').set(auth).expect(200)).body.data.connectedCalendars as {
@@ -81,7 +23,7 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
     }[];
 
   it('covers only accepted members whose email is in the domain, and only while enabled', async () => {
-    const o = await org('google');
+    const o = await delegatedOrg(t, 'google', { enabled: false });
     const covered = await o.member();
     const pending = await o.member({ accepted: false });
     const otherDomain = await o.member({ email: `x-${uniq()}@elsewhere.example` });
@@ -108,7 +50,7 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
     it.each<Platform>(['google', 'office365'])(
       '%s: members are connected by the background job; disable hides everything but keeps preferences; re-enable restores',
       async (platform) => {
-        const o = await org(platform);
+        const o = await delegatedOrg(t, platform, { enabled: false });
         const m = await o.member();
         await o.setEnabled(true);
         await waitFor(
@@ -195,15 +137,14 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
           .delete(`/v2/calendars/${platform}/events/${event.body.data.uid}`)
           .set(m.auth)
           .expect(200);
-        expect(fake.events(platform, m.user.email)).toEqual([]);
+        expect(t.fake.events(platform, m.user.email)).toEqual([]);
       },
     );
   });
 
   describe('a permanent provider failure during a call marks the member failing', () => {
     it.each<Platform>(['google', 'office365'])('%s', async (platform) => {
-      const o = await org(platform);
-      await o.setEnabled(true);
+      const o = await delegatedOrg(t, platform);
       const m = await o.member();
       const [ok] = await connected(m.auth);
       expect(ok.error).toBeUndefined();
@@ -215,8 +156,8 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
         .send({ username: 'me@icloud.com', password: 'p' })
         .expect(201);
 
-      if (platform === 'google') fake.revokeDomainWideDelegation(o.domain, o.clientId);
-      else fake.revokeAdminConsent(o.tenantId, o.clientId);
+      if (platform === 'google') t.fake.revokeDomainWideDelegation(o.domain, o.clientId);
+      else t.fake.revokeAdminConsent(o.tenantId, o.clientId);
       t.app.get(ProviderRegistry).evict(o.dcId); // cached tokens would otherwise keep working until they expire
 
       // The list still answers, with the broken connection flagged.
@@ -248,8 +189,8 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
       ]);
 
       // Once the admin fixes the configuration, the next successful call connects the member again.
-      if (platform === 'google') fake.authorizeDomainWideDelegation(o.domain, o.clientId);
-      else fake.grantAdminConsent(o.tenantId, o.clientId);
+      if (platform === 'google') t.fake.authorizeDomainWideDelegation(o.domain, o.clientId);
+      else t.fake.grantAdminConsent(o.tenantId, o.clientId);
       t.app.get(ProviderRegistry).evict(o.dcId);
       const [healed] = await connected(m.auth);
       expect(healed.error).toBeUndefined();
@@ -259,13 +200,12 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
     });
 
     it('a provider outage is flagged on the connection but does not mark the member failing', async () => {
-      const o = await org('google');
-      await o.setEnabled(true);
+      const o = await delegatedOrg(t, 'google');
       const m = await o.member();
       await connected(m.auth);
-      fake.injectFault({ route: 'google.calendarList', status: 503, times: 5 });
+      t.fake.injectFault({ route: 'google.calendarList', status: 503, times: 5 });
       const [down] = await connected(m.auth);
-      fake.clearFaults();
+      t.fake.clearFaults();
       expect(down.error).toMatchObject({ type: 'PROVIDER_UNAVAILABLE' });
       const row = await t.prisma.credential.findFirstOrThrow({ where: { userId: m.user.id } });
       expect(row.syncState).not.toBe('FAILING');

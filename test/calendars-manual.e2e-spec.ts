@@ -1,60 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
-
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+import { delegatedOrg } from './utils/delegated-org';
+import { bearer } from './utils/fixtures';
+import { useTestAppWithFakes } from './utils/providers';
 
 /** Manual calendar connections, and every error path of /v2/calendars (e2e). */
 describe('Calendars: manual connections and error paths (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
-
-  /** A Google Workspace org with an enabled delegation credential, created and enabled through the admin API. */
-  async function delegatedOrg() {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const key = await fake.createGoogleServiceAccount();
-    fake.addGoogleUser(admin.email);
-    fake.authorizeDomainWideDelegation(domain, key.client_id);
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: 'google', domain, serviceAccountKey: key })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    await http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled: true }).expect(200);
-    return { org, domain, dcId };
-  }
-
-  /** A connected member (any member request provisions the delegated credential on the spot). */
-  async function member(org: Awaited<ReturnType<typeof delegatedOrg>>) {
-    const user = await t.fixtures.user(`m-${uniq()}@${org.domain}`);
-    await t.fixtures.membership(user.id, org.org.id, 'MEMBER', true);
-    fake.addGoogleUser(user.email);
-    const auth = bearer(await t.fixtures.apiKey(user.id));
-    await http().get('/v2/conferencing').set(auth).expect(200);
-    return { user, primary: user.email, auth };
-  }
-
-  const memberCredentialId = async (userId: number, dcId: string) =>
-    (await t.prisma.credential.findFirstOrThrow({ where: { userId, delegationCredentialId: dcId } })).id;
 
   describe('manual connections', () => {
     it('adds an Apple connection (secret encrypted, never returned) and disconnects it with its selected calendars', async () => {
@@ -155,11 +108,11 @@ describe('Calendars: manual connections and error paths (e2e)', () => {
     });
 
     it('busy times: empty without dates; 400 for bad input; 401 for credentials that are not yours', async () => {
-      const org = await delegatedOrg();
-      const a = await member(org);
-      const b = await member(org);
-      const bCredential = await memberCredentialId(b.user.id, org.dcId);
-      const aCredential = await memberCredentialId(a.user.id, org.dcId);
+      const org = await delegatedOrg(t, 'google');
+      const a = await org.connectedMember();
+      const b = await org.connectedMember();
+      const bCredential = await org.memberCredentialId(b.user.id);
+      const aCredential = await org.memberCredentialId(a.user.id);
       const busy = (query: Record<string, unknown>) =>
         http().get('/v2/calendars/busy-times').set(a.auth).query(query);
       const cal = {
@@ -178,18 +131,9 @@ describe('Calendars: manual connections and error paths (e2e)', () => {
       await busy({ ...cal, dateFrom: '2031-01-01T10:00:00', dateTo: '2031-01-02' }).expect(400);
       await busy({ ...cal, dateFrom: '2031-01-05', dateTo: '2031-01-02' }).expect(400);
       await busy({ dateFrom: '2031-01-01', dateTo: '2031-01-02' }).expect(400);
-      await busy({
-        ...cal,
-        'calendarsToLoad[0][credentialId]': 'abc',
-        dateFrom: '2031-01-01',
-        dateTo: '2031-01-02',
-      }).expect(400);
-      await busy({
-        ...cal,
-        'calendarsToLoad[0][colour]': 'red',
-        dateFrom: '2031-01-01',
-        dateTo: '2031-01-02',
-      }).expect(400);
+      const range = { dateFrom: '2031-01-01', dateTo: '2031-01-02' };
+      await busy({ ...cal, 'calendarsToLoad[0][credentialId]': 'abc', ...range }).expect(400);
+      await busy({ ...cal, 'calendarsToLoad[0][colour]': 'red', ...range }).expect(400);
       await busy({ ...cal, sort: 'asc', dateFrom: '2031-01-01', dateTo: '2031-01-02' }).expect(400);
 
       for (const other of [
@@ -211,16 +155,16 @@ describe('Calendars: manual connections and error paths (e2e)', () => {
     });
 
     it('check, disconnect: 400 unknown calendar or bad body, 400 no connection, 404 not yours', async () => {
-      const org = await delegatedOrg();
-      const a = await member(org);
-      const b = await member(org);
+      const org = await delegatedOrg(t, 'google');
+      const a = await org.connectedMember();
+      const b = await org.connectedMember();
       await http().get('/v2/calendars/icloud/check').set(a.auth).expect(400);
       const none = await http().get('/v2/calendars/office365/check').set(a.auth).expect(400);
       expect(none.body.error.message).toBe('Credentials for office365_calendar not found.');
       await http().post('/v2/calendars/icloud/disconnect').set(a.auth).send({ id: 1 }).expect(400);
       await http().post('/v2/calendars/google/disconnect').set(a.auth).send({}).expect(400);
       await http().post('/v2/calendars/google/disconnect').set(a.auth).send({ id: 'x' }).expect(400);
-      const bCredential = await memberCredentialId(b.user.id, org.dcId);
+      const bCredential = await org.memberCredentialId(b.user.id);
       for (const id of [bCredential, 999999999, 99999999999, -1]) {
         const res = await http().post('/v2/calendars/google/disconnect').set(a.auth).send({ id }).expect(404);
         expect(res.body.error.message).toBe('Calendar credentials not found');

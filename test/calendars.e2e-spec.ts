@@ -1,85 +1,25 @@
 import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { type DelegatedOrg, delegatedOrg, type Platform } from './utils/delegated-org';
+import { useTestAppWithFakes } from './utils/providers';
 
-type Platform = 'google' | 'office365';
 const TYPE = { google: 'google_calendar', office365: 'office365_calendar' } as const;
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
 /** What a member of a delegated org sees in /v2/calendars and busy times, and the priority over manual ones (e2e). */
 describe('Calendars of delegated members (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
 
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
-
-  /** An org with an enabled delegation credential of `platform`, created and enabled through the admin API. */
-  async function delegatedOrg(platform: Platform) {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    let serviceAccountKey: object;
-    let tenantId = '';
-    if (platform === 'google') {
-      const key = await fake.createGoogleServiceAccount();
-      fake.addGoogleUser(admin.email);
-      fake.authorizeDomainWideDelegation(domain, key.client_id);
-      serviceAccountKey = key;
-    } else {
-      tenantId = fake.createMicrosoftTenant({ domain }).id;
-      fake.addMicrosoftUser(tenantId, admin.email);
-      serviceAccountKey = fake.createMicrosoftApp({ tenantId, consent: true });
-    }
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: platform, domain, serviceAccountKey })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    await http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled: true }).expect(200);
-    return { org, domain, dcId, tenantId, platform };
-  }
-
-  /** An accepted member whose mailbox exists at the provider; `primary` is their primary calendar id there. */
-  async function member(org: Awaited<ReturnType<typeof delegatedOrg>>, connect = true) {
-    const user = await t.fixtures.user(`m-${uniq()}@${org.domain}`);
-    await t.fixtures.membership(user.id, org.org.id, 'MEMBER', true);
-    let primary = user.email;
-    if (org.platform === 'google') fake.addGoogleUser(user.email);
-    else primary = fake.microsoft.store.primaryOf(fake.addMicrosoftUser(org.tenantId, user.email).id)!.id;
-    const auth = bearer(await t.fixtures.apiKey(user.id));
-    // Any member request resolves (and, before the background job, provisions) the delegated credential.
-    if (connect) await http().get('/v2/conferencing').set(auth).expect(200);
-    return { user, primary, auth };
-  }
-
-  const memberCredentialId = async (userId: number, dcId: string) =>
-    (await t.prisma.credential.findFirstOrThrow({ where: { userId, delegationCredentialId: dcId } })).id;
-
   describe.each<Platform>(['google', 'office365'])('%s member', (platform) => {
-    let org: Awaited<ReturnType<typeof delegatedOrg>>;
+    let org: DelegatedOrg;
     beforeAll(async () => {
-      org = await delegatedOrg(platform);
+      org = await delegatedOrg(t, platform);
     });
 
     it('sees the delegated calendar connected without doing anything, with a default destination', async () => {
-      const m = await member(org, false);
+      const m = await org.member();
       expect(await t.prisma.credential.count({ where: { userId: m.user.id } })).toBe(0);
       const res = await http().get('/v2/calendars').set(m.auth).expect(200);
-      const credentialId = await memberCredentialId(m.user.id, org.dcId);
+      const credentialId = await org.memberCredentialId(m.user.id);
       expect(res.body.status).toBe('success');
       expect(res.body.data.connectedCalendars).toHaveLength(1);
       const [connection] = res.body.data.connectedCalendars;
@@ -114,13 +54,13 @@ describe('Calendars of delegated members (e2e)', () => {
     });
 
     it('busy times: the seeded blocks, overlaps merged, in the requested time zone', async () => {
-      const m = await member(org);
-      const credentialId = await memberCredentialId(m.user.id, org.dcId);
+      const m = await org.connectedMember();
+      const credentialId = await org.memberCredentialId(m.user.id);
       const at = (hm: string) => new Date(`2031-01-15T${hm}:00Z`);
-      fake.addBusyBlock(platform, m.user.email, { start: at('09:00'), end: at('10:00') });
-      fake.addBusyBlock(platform, m.user.email, { start: at('09:30'), end: at('11:00') });
-      fake.addBusyBlock(platform, m.user.email, { start: at('13:00'), end: at('14:00') });
-      fake.addBusyBlock(platform, m.user.email, {
+      t.fake.addBusyBlock(platform, m.user.email, { start: at('09:00'), end: at('10:00') });
+      t.fake.addBusyBlock(platform, m.user.email, { start: at('09:30'), end: at('11:00') });
+      t.fake.addBusyBlock(platform, m.user.email, { start: at('13:00'), end: at('14:00') });
+      t.fake.addBusyBlock(platform, m.user.email, {
         start: new Date('2031-01-17T09:00:00Z'),
         end: new Date('2031-01-17T10:00:00Z'),
       });
@@ -167,21 +107,21 @@ describe('Calendars of delegated members (e2e)', () => {
     });
 
     it('check: a delegated connection counts', async () => {
-      const m = await member(org);
+      const m = await org.connectedMember();
       const res = await http().get(`/v2/calendars/${platform}/check`).set(m.auth).expect(200);
       expect(res.body).toEqual({
         status: 'success',
         data: {
           type: TYPE[platform],
-          credentialId: await memberCredentialId(m.user.id, org.dcId),
+          credentialId: await org.memberCredentialId(m.user.id),
           delegationCredentialId: org.dcId,
         },
       });
     });
 
     it('cannot disconnect the delegated credential (403); a manual one of the same mailbox takes second place', async () => {
-      const m = await member(org);
-      const credentialId = await memberCredentialId(m.user.id, org.dcId);
+      const m = await org.connectedMember();
+      const credentialId = await org.memberCredentialId(m.user.id);
       const denied = await http()
         .post(`/v2/calendars/${platform}/disconnect`)
         .set(m.auth)

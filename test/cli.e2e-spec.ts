@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './utils/app';
+import { useTestApp } from './utils/app';
 import { uniq } from './utils/fixtures';
 
 const run = promisify(execFile);
@@ -17,13 +17,7 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string 
 }
 
 describe('Bootstrap CLI (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('seed creates both workspace platforms idempotently and keeps operator changes', async () => {
     await cli('seed');

@@ -1,12 +1,8 @@
 import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { delegatedOrg, type Platform } from './utils/delegated-org';
+import { bearer } from './utils/fixtures';
+import { useTestAppWithFakes } from './utils/providers';
 
-type Platform = 'google' | 'office365';
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const APP = {
   google: { type: 'google_video', appId: 'google-meet' },
   office365: { type: 'office365_video', appId: 'msteams' },
@@ -14,49 +10,15 @@ const APP = {
 
 /** Google Meet / Microsoft Teams come and go with the delegation credential (e2e). */
 describe('Conferencing of delegated members (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
 
   /** An enabled delegated org of `platform` with one member; `setEnabled` toggles it through the admin API. */
   async function delegatedMember(platform: Platform) {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const user = await t.fixtures.user(`m-${uniq()}@${domain}`);
-    await t.fixtures.membership(user.id, org.id, 'MEMBER', true);
-    let serviceAccountKey: object;
-    if (platform === 'google') {
-      const key = await fake.createGoogleServiceAccount();
-      for (const email of [admin.email, user.email]) fake.addGoogleUser(email);
-      fake.authorizeDomainWideDelegation(domain, key.client_id);
-      serviceAccountKey = key;
-    } else {
-      const tenantId = fake.createMicrosoftTenant({ domain }).id;
-      for (const email of [admin.email, user.email]) fake.addMicrosoftUser(tenantId, email);
-      serviceAccountKey = fake.createMicrosoftApp({ tenantId, consent: true });
-    }
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: platform, domain, serviceAccountKey })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    const setEnabled = (enabled: boolean) =>
-      http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled }).expect(200);
+    const { dcId, setEnabled, member } = await delegatedOrg(t, platform, { enabled: false });
+    const { user, auth } = await member();
     await setEnabled(true);
-    return { user, dcId, setEnabled, auth: bearer(await t.fixtures.apiKey(user.id)) };
+    return { user, dcId, setEnabled, auth };
   }
 
   it.each<Platform>(['google', 'office365'])(

@@ -1,38 +1,31 @@
+import type { JobType } from 'bullmq';
 import request from 'supertest';
-import { Queue } from 'bullmq';
 import { LIFECYCLE_QUEUE } from '../src/jobs/jobs.types';
-import { WorkspacePlatformsRepository as WorkspacePlatforms } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
+import { useTestApp } from './utils/app';
+import { bearer, uniq } from './utils/fixtures';
 import { googleKeyJson, microsoftKey } from './utils/keys';
+import { jobsWith } from './utils/queue';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/delegation-credentials`;
 
 describe('Delegation credentials API: create, read, validation, conflicts, encryption (e2e)', () => {
-  let t: TestApp;
-  let queue: Queue;
+  const t = useTestApp({ seedPlatforms: true });
   const http = () => request(t.app.getHttpServer());
 
-  beforeAll(async () => {
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatforms).seedDefaults();
-    queue = new Queue(LIFECYCLE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: process.env.QUEUE_PREFIX,
-    });
-  });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-  });
-
   async function setup(domain = `${uniq()}.example`) {
-    const ctx = await t.fixtures.orgWithAdmin({ domain });
-    return { ...ctx, domain, auth: { Authorization: `Bearer ${ctx.apiKey}` } };
+    return { ...(await t.fixtures.orgWithAdmin({ domain })), domain };
   }
 
   const create = (orgId: number, auth: Record<string, string>, body: object) =>
     http().post(base(orgId)).set(auth).send(body);
+  /** Creates a Google credential for `domain` with a fresh key. */
+  const createGoogle = (orgId: number, auth: Record<string, string>, domain: string) =>
+    create(orgId, auth, { workspacePlatformSlug: 'google', domain, serviceAccountKey: googleKeyJson() });
+  const update = (orgId: number, auth: Record<string, string>, id: string, body: object) =>
+    http()
+      .patch(`${base(orgId)}/${id}`)
+      .set(auth)
+      .send(body);
 
   it('creates a Google credential disabled (pending), accepting a whole downloaded JSON key, and never returns the key', async () => {
     const { org, auth, domain } = await setup();
@@ -73,10 +66,8 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
       expect(rows[0].encryptedKey).not.toContain(part);
     }
     // Create never queues provisioning.
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed']);
-    expect(
-      jobs.filter((j) => (j.data as { credentialId?: string }).credentialId === res.body.data.id),
-    ).toEqual([]);
+    const states: JobType[] = ['waiting', 'delayed', 'active', 'completed'];
+    expect(await jobsWith(t.queue(LIFECYCLE_QUEUE), 'credentialId', res.body.data.id, states)).toEqual([]);
   });
 
   it('accepts the single-element array form of the published spec, and a Microsoft key for office365', async () => {
@@ -171,11 +162,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
     '',
   ])('rejects the invalid domain %j with 400', async (domain) => {
     const { org, auth } = await setup();
-    const res = await create(org.id, auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(400);
+    const res = await createGoogle(org.id, auth, domain).expect(400);
     expect(res.body.error.message).toContain('domain must be a valid domain name');
   });
 
@@ -213,11 +200,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
 
   it('answers 409 for the same domain twice in one org, and for a domain enabled in another org (not a disabled one)', async () => {
     const { org, auth, domain } = await setup();
-    await create(org.id, auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
+    await createGoogle(org.id, auth, domain).expect(201);
     const dup = await create(org.id, auth, {
       workspacePlatformSlug: 'office365',
       domain: `@${domain}`,
@@ -227,22 +210,14 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
 
     // Another org may create the same domain while the first is disabled...
     const other = await setup(domain);
-    await create(other.org.id, other.auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
+    await createGoogle(other.org.id, other.auth, domain).expect(201);
     // ...but not once one is enabled elsewhere.
     await t.prisma.delegationCredential.updateMany({
       where: { organizationId: org.id },
       data: { enabled: true, status: 'ACTIVE' },
     });
     const third = await setup(domain);
-    const res = await create(third.org.id, third.auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(409);
+    const res = await createGoogle(third.org.id, third.auth, domain).expect(409);
     expect(res.body.error.message).toBe(
       `Domain ${domain} already has delegation credential enabled in another organization`,
     );
@@ -251,11 +226,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
   it('lists and gets only the org’s own credentials; another org’s id is 404 like a missing one', async () => {
     const a = await setup();
     const b = await setup();
-    const created = await create(a.org.id, a.auth, {
-      workspacePlatformSlug: 'google',
-      domain: a.domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
+    const created = await createGoogle(a.org.id, a.auth, a.domain).expect(201);
     const id = created.body.data.id as string;
 
     const list = await http().get(base(a.org.id)).set(a.auth).expect(200);
@@ -294,11 +265,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
   it('paginates the list with take/skip and validates them', async () => {
     const { org, auth } = await setup();
     for (let i = 0; i < 3; i++) {
-      await create(org.id, auth, {
-        workspacePlatformSlug: 'google',
-        domain: `d${i}-${uniq()}.example`,
-        serviceAccountKey: googleKeyJson(),
-      }).expect(201);
+      await createGoogle(org.id, auth, `d${i}-${uniq()}.example`).expect(201);
     }
     const all = (await http().get(base(org.id)).set(auth).expect(200)).body.data;
     const page = (
@@ -308,35 +275,21 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
         .expect(200)
     ).body.data;
     expect(page).toEqual([all[1]]);
-    await http()
-      .get(`${base(org.id)}?take=0`)
-      .set(auth)
-      .expect(400);
-    await http()
-      .get(`${base(org.id)}?take=251`)
-      .set(auth)
-      .expect(400);
-    await http()
-      .get(`${base(org.id)}?skip=-1`)
-      .set(auth)
-      .expect(400);
+    for (const query of ['take=0', 'take=251', 'skip=-1']) {
+      await http()
+        .get(`${base(org.id)}?${query}`)
+        .set(auth)
+        .expect(400);
+    }
   });
 
   it('stores a rotated key on a disabled credential without a provider check, re-encrypted, and audits it', async () => {
     const { org, auth, domain } = await setup();
-    const created = await create(org.id, auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
+    const created = await createGoogle(org.id, auth, domain).expect(201);
     const id = created.body.data.id as string;
     const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id } });
     const newKey = googleKeyJson();
-    const res = await http()
-      .patch(`${base(org.id)}/${id}`)
-      .set(auth)
-      .send({ serviceAccountKey: newKey })
-      .expect(200);
+    const res = await update(org.id, auth, id, { serviceAccountKey: newKey }).expect(200);
     expect(res.body.data).toMatchObject({ enabled: false, status: 'pending', clientId: newKey.client_id });
     const after = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id } });
     expect(after.encryptedKey).not.toBe(before.encryptedKey);
@@ -353,44 +306,18 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
 
   it('rejects a key of the wrong type on PATCH and an empty PATCH with 400', async () => {
     const { org, auth, domain } = await setup();
-    const id = (
-      await create(org.id, auth, {
-        workspacePlatformSlug: 'google',
-        domain,
-        serviceAccountKey: googleKeyJson(),
-      }).expect(201)
-    ).body.data.id as string;
-    const res = await http()
-      .patch(`${base(org.id)}/${id}`)
-      .set(auth)
-      .send({ serviceAccountKey: microsoftKey() })
-      .expect(400);
+    const id = (await createGoogle(org.id, auth, domain).expect(201)).body.data.id as string;
+    const res = await update(org.id, auth, id, { serviceAccountKey: microsoftKey() }).expect(400);
     expect(res.body.error.message).toMatch(/must be a Google service account key/);
-    const empty = await http()
-      .patch(`${base(org.id)}/${id}`)
-      .set(auth)
-      .send({})
-      .expect(400);
+    const empty = await update(org.id, auth, id, {}).expect(400);
     expect(empty.body.error.message).toBe('Nothing to update: send enabled and/or serviceAccountKey');
-    await http()
-      .patch(`${base(org.id)}/${id}`)
-      .set(auth)
-      .send({ enabled: 'yes' })
-      .expect(400);
+    await update(org.id, auth, id, { enabled: 'yes' }).expect(400);
   });
 
   it('disabling a disabled credential is a no-op 200 that queues nothing', async () => {
     const { org, auth, domain } = await setup();
-    const created = await create(org.id, auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
-    const res = await http()
-      .patch(`${base(org.id)}/${created.body.data.id}`)
-      .set(auth)
-      .send({ enabled: false })
-      .expect(200);
+    const created = await createGoogle(org.id, auth, domain).expect(201);
+    const res = await update(org.id, auth, created.body.data.id, { enabled: false }).expect(200);
     expect(res.body.data).toEqual(created.body.data);
   });
 
@@ -400,11 +327,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
     const domain = `${uniq()}.example`;
     const user = await t.fixtures.user(`pbac@${domain}`);
     await t.fixtures.membership(user.id, org.id, 'MEMBER', true, role.id);
-    const auth = { Authorization: `Bearer ${await t.fixtures.apiKey(user.id)}` };
-    await create(org.id, auth, {
-      workspacePlatformSlug: 'google',
-      domain,
-      serviceAccountKey: googleKeyJson(),
-    }).expect(201);
+    const auth = bearer(await t.fixtures.apiKey(user.id));
+    await createGoogle(org.id, auth, domain).expect(201);
   });
 });

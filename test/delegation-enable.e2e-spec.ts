@@ -1,67 +1,50 @@
-import { Queue } from 'bullmq';
 import request from 'supertest';
 import { LIFECYCLE_QUEUE } from '../src/jobs/jobs.types';
 import { ProviderRegistry } from '../src/providers/provider.registry';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { bearer, uniq } from './utils/fixtures';
+import { useTestAppWithFakes } from './utils/providers';
+import { jobsWith } from './utils/queue';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/delegation-credentials`;
 const SCOPE = 'https://www.googleapis.com/auth/calendar';
 
 /** Enable, verify and key rotation through the real Google/Microsoft SDKs against the local fakes. */
 describe('Delegation credentials: enable, verify, rotate through the provider check (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
-  let queue: Queue;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
 
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-    queue = new Queue(LIFECYCLE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: process.env.QUEUE_PREFIX,
-    });
-  });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-    await stopFake();
-  });
-
-  const jobsFor = async (credentialId: string) =>
-    (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
-      (j) => (j.data as { credentialId?: string }).credentialId === credentialId,
-    );
+  const jobsFor = (credentialId: string) => jobsWith(t.queue(LIFECYCLE_QUEUE), 'credentialId', credentialId);
+  const create = (orgId: number, auth: Record<string, string>, body: object) =>
+    http().post(base(orgId)).set(auth).send(body);
+  /** Creates a (disabled) credential (201) and answers its id. */
+  const createdId = async (orgId: number, auth: Record<string, string>, body: object) =>
+    (await create(orgId, auth, body).expect(201)).body.data.id as string;
 
   /** An org whose admin is admin@<domain>, a Google service account, and a created (disabled) credential. */
   async function googleSetup(options: { authorize?: boolean; inDirectory?: boolean } = {}) {
     const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const auth = { Authorization: `Bearer ${apiKey}` };
-    const key = await fake.createGoogleServiceAccount();
-    if (options.inDirectory ?? true) fake.addGoogleUser(admin.email);
-    if (options.authorize ?? true) fake.authorizeDomainWideDelegation(domain, key.client_id, [SCOPE]);
-    const created = await http()
-      .post(base(org.id))
-      .set(auth)
-      .send({ workspacePlatformSlug: 'google', domain, serviceAccountKey: key })
-      .expect(201);
-    return { org, admin, auth, key, domain, id: created.body.data.id as string };
+    const { org, admin, auth } = await t.fixtures.orgWithAdmin({ domain });
+    const key = await t.fake.createGoogleServiceAccount();
+    if (options.inDirectory ?? true) t.fake.addGoogleUser(admin.email);
+    if (options.authorize ?? true) t.fake.authorizeDomainWideDelegation(domain, key.client_id, [SCOPE]);
+    const id = await createdId(org.id, auth, {
+      workspacePlatformSlug: 'google',
+      domain,
+      serviceAccountKey: key,
+    });
+    return { org, admin, auth, key, domain, id };
   }
+
+  type Setup = { org: { id: number }; id: string; auth: Record<string, string> };
+  const url = (s: Setup, path = '') => `${base(s.org.id)}/${s.id}${path}`;
+  /** PATCH the credential of `s` with `body`, as its admin unless `auth` says otherwise. */
+  const update = (s: Setup, body: object, auth = s.auth) => http().patch(url(s)).set(auth).send(body);
+  /** POST …/verify for the credential of `s`, as its admin unless `auth` says otherwise. */
+  const verify = (s: Setup, auth = s.auth) => http().post(url(s, '/verify')).set(auth);
 
   it('enables a Google credential whose client ID is allow-listed: 200, active, one provisioning job', async () => {
     const s = await googleSetup();
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
+    const res = await update(s, { enabled: true }).expect(200);
     expect(res.body.data).toMatchObject({
       enabled: true,
       status: 'active',
@@ -75,25 +58,17 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     const jobs = await jobsFor(s.id);
     expect(jobs.map((j) => [j.name, j.id])).toEqual([['provision-credential', `provision_${s.id}_1`]]);
     expect(JSON.stringify(jobs.map((j) => j.data))).not.toContain('PRIVATE');
-    expect(fake.tokenMints(s.admin.email)).toBeGreaterThanOrEqual(1);
+    expect(t.fake.tokenMints(s.admin.email)).toBeGreaterThanOrEqual(1);
 
     // Enabling an enabled credential is a no-op: nothing changes, no second job.
-    const again = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
+    const again = await update(s, { enabled: true }).expect(200);
     expect(again.body.data).toEqual(res.body.data);
     expect(await jobsFor(s.id)).toHaveLength(1);
   });
 
   it('refuses to enable when the client ID is not on the DWD allow-list (actionable 400, still disabled), then succeeds once added', async () => {
     const s = await googleSetup({ authorize: false });
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(400);
+    const res = await update(s, { enabled: true }).expect(400);
     expect(res.body.error.code).toBe('ProviderError');
     expect(res.body.error.details).toMatchObject({
       type: 'CLIENT_NOT_AUTHORIZED',
@@ -107,16 +82,9 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     expect(row).toMatchObject({ enabled: false, status: 'PENDING', lastEnabledAt: null, generation: 0 });
     expect(await jobsFor(s.id)).toEqual([]);
 
-    fake.authorizeDomainWideDelegation(s.domain, s.key.client_id, [SCOPE]);
-    await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
-    const audit = await http()
-      .get(`${base(s.org.id)}/${s.id}/audit`)
-      .set(s.auth)
-      .expect(200);
+    t.fake.authorizeDomainWideDelegation(s.domain, s.key.client_id, [SCOPE]);
+    await update(s, { enabled: true }).expect(200);
+    const audit = await http().get(url(s, '/audit')).set(s.auth).expect(200);
     expect(
       audit.body.data.map((e: { action: string; outcome: string }) => `${e.action}:${e.outcome}`),
     ).toEqual(['ENABLE:SUCCESS', 'ENABLE:FAILURE', 'CREATE:SUCCESS']);
@@ -125,11 +93,7 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
 
   it('refuses to enable for an admin who is not in the Workspace directory', async () => {
     const s = await googleSetup({ inDirectory: false });
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(400);
+    const res = await update(s, { enabled: true }).expect(400);
     expect(res.body.error.details.type).toBe('USER_NOT_IN_DIRECTORY');
     expect(res.body.error.message).toContain(s.admin.email);
   });
@@ -138,19 +102,12 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     const s = await googleSetup();
     const outsider = await t.fixtures.user(`boss-${uniq()}@elsewhere.example`);
     await t.fixtures.membership(outsider.id, s.org.id, 'OWNER');
-    const auth = { Authorization: `Bearer ${await t.fixtures.apiKey(outsider.id)}` };
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(auth)
-      .send({ enabled: true })
-      .expect(403);
+    const auth = bearer(await t.fixtures.apiKey(outsider.id));
+    const res = await update(s, { enabled: true }, auth).expect(403);
     expect(res.body.error.message).toBe(
       `To enable a delegation credential your email must belong to its domain: ${outsider.email} is not in ${s.domain}`,
     );
-    await http()
-      .post(`${base(s.org.id)}/${s.id}/verify`)
-      .set(auth)
-      .expect(403);
+    await verify(s, auth).expect(403);
     expect((await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } })).enabled).toBe(
       false,
     );
@@ -159,11 +116,7 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
   it('requires a verified email to enable (403)', async () => {
     const s = await googleSetup();
     await t.prisma.user.update({ where: { id: s.admin.id }, data: { emailVerified: null } });
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(403);
+    const res = await update(s, { enabled: true }).expect(403);
     expect(res.body.error.message).toBe(
       `To enable a delegation credential your email address ${s.admin.email} must be verified`,
     );
@@ -174,41 +127,17 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
 
   it('refuses to enable a domain that another organization has enabled (409)', async () => {
     const a = await googleSetup();
-    await http()
-      .patch(`${base(a.org.id)}/${a.id}`)
-      .set(a.auth)
-      .send({ enabled: true })
-      .expect(200);
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain: a.domain });
-    fake.addGoogleUser(admin.email);
-    const auth = { Authorization: `Bearer ${apiKey}` };
+    await update(a, { enabled: true }).expect(200);
+    const { org, admin, auth } = await t.fixtures.orgWithAdmin({ domain: a.domain });
+    t.fake.addGoogleUser(admin.email);
+    const body = { workspacePlatformSlug: 'google', domain: a.domain, serviceAccountKey: a.key };
     // Creation is blocked while the other org has it enabled…
-    await http()
-      .post(base(org.id))
-      .set(auth)
-      .send({ workspacePlatformSlug: 'google', domain: a.domain, serviceAccountKey: a.key })
-      .expect(409);
+    await create(org.id, auth, body).expect(409);
     // …so create while it is disabled, then try to enable after the other org re-enabled.
-    await http()
-      .patch(`${base(a.org.id)}/${a.id}`)
-      .set(a.auth)
-      .send({ enabled: false })
-      .expect(200);
-    const created = await http()
-      .post(base(org.id))
-      .set(auth)
-      .send({ workspacePlatformSlug: 'google', domain: a.domain, serviceAccountKey: a.key })
-      .expect(201);
-    await http()
-      .patch(`${base(a.org.id)}/${a.id}`)
-      .set(a.auth)
-      .send({ enabled: true })
-      .expect(200);
-    const res = await http()
-      .patch(`${base(org.id)}/${created.body.data.id}`)
-      .set(auth)
-      .send({ enabled: true })
-      .expect(409);
+    await update(a, { enabled: false }).expect(200);
+    const created = await create(org.id, auth, body).expect(201);
+    await update(a, { enabled: true }).expect(200);
+    const res = await update({ org, id: created.body.data.id, auth }, { enabled: true }).expect(409);
     expect(res.body.error.message).toBe(
       `Domain ${a.domain} already has delegation credential enabled in another organization`,
     );
@@ -216,16 +145,8 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
 
   it('disables: lastDisabledAt set, status disabled, a cleanup job queued; disabling again is a no-op', async () => {
     const s = await googleSetup();
-    await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: false })
-      .expect(200);
+    await update(s, { enabled: true }).expect(200);
+    const res = await update(s, { enabled: false }).expect(200);
     expect(res.body.data).toMatchObject({
       enabled: false,
       status: 'disabled',
@@ -233,31 +154,19 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     });
     const names = (await jobsFor(s.id)).map((j) => j.name).sort();
     expect(names).toEqual(['cleanup-credential', 'provision-credential']);
-    const again = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: false })
-      .expect(200);
+    const again = await update(s, { enabled: false }).expect(200);
     expect(again.body.data).toEqual(res.body.data);
     expect(await jobsFor(s.id)).toHaveLength(2);
   });
 
   it('rotates the key of an enabled credential only after the new key passes the check (no outage)', async () => {
     const s = await googleSetup();
-    await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
+    await update(s, { enabled: true }).expect(200);
     const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
 
     // A key of another, unauthorized service account fails: 400, the old key stays, still enabled.
-    const unauthorized = await fake.createGoogleServiceAccount();
-    const bad = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ serviceAccountKey: unauthorized })
-      .expect(400);
+    const unauthorized = await t.fake.createGoogleServiceAccount();
+    const bad = await update(s, { serviceAccountKey: unauthorized }).expect(400);
     expect(bad.body.error.details.type).toBe('CLIENT_NOT_AUTHORIZED');
     const kept = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
     expect(kept).toMatchObject({
@@ -267,35 +176,24 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     });
 
     // A new key of the same (authorized) service account passes: replaced, still enabled, no new provisioning.
-    const rotated = await fake.google.addServiceAccountKey(s.key.client_email);
-    const ok = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ serviceAccountKey: rotated })
-      .expect(200);
+    const rotated = await t.fake.google.addServiceAccountKey(s.key.client_email);
+    const ok = await update(s, { serviceAccountKey: rotated }).expect(200);
     expect(ok.body.data).toMatchObject({ enabled: true, status: 'active' });
     const after = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
     expect(after.encryptedKey).not.toBe(before.encryptedKey);
     expect(after.generation).toBe(1);
 
     // The old key is revoked at Google: verification keeps working with the stored (new) key.
-    fake.google.deleteServiceAccountKey(s.key.client_email, s.key.private_key_id);
-    const verify = await http()
-      .post(`${base(s.org.id)}/${s.id}/verify`)
-      .set(s.auth)
-      .expect(200);
-    expect(verify.body.data).toMatchObject({ verified: true, subject: s.admin.email });
+    t.fake.google.deleteServiceAccountKey(s.key.client_email, s.key.private_key_id);
+    const verified = await verify(s).expect(200);
+    expect(verified.body.data).toMatchObject({ verified: true, subject: s.admin.email });
   });
 
   it('applies key + enabled in one request atomically: a failing check stores neither', async () => {
     const s = await googleSetup({ authorize: false });
     const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
-    const other = await fake.createGoogleServiceAccount();
-    await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true, serviceAccountKey: other })
-      .expect(400);
+    const other = await t.fake.createGoogleServiceAccount();
+    await update(s, { enabled: true, serviceAccountKey: other }).expect(400);
     const after = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
     expect(after).toMatchObject({
       enabled: false,
@@ -303,26 +201,15 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
       clientId: before.clientId,
     });
 
-    fake.authorizeDomainWideDelegation(s.domain, other.client_id, [SCOPE]);
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true, serviceAccountKey: other })
-      .expect(200);
+    t.fake.authorizeDomainWideDelegation(s.domain, other.client_id, [SCOPE]);
+    const res = await update(s, { enabled: true, serviceAccountKey: other }).expect(200);
     expect(res.body.data).toMatchObject({ enabled: true, clientId: other.client_id });
   });
 
   it('verify: verified=true with calendars; a revoked DWD answers verified=false with the reason and marks it failing', async () => {
     const s = await googleSetup();
-    await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(200);
-    const ok = await http()
-      .post(`${base(s.org.id)}/${s.id}/verify`)
-      .set(s.auth)
-      .expect(200);
+    await update(s, { enabled: true }).expect(200);
+    const ok = await verify(s).expect(200);
     expect(ok.body).toEqual({
       status: 'success',
       data: {
@@ -333,20 +220,14 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
       },
     });
 
-    fake.revokeDomainWideDelegation(s.domain, s.key.client_id);
+    t.fake.revokeDomainWideDelegation(s.domain, s.key.client_id);
     t.app.get(ProviderRegistry).evict(s.id); // a cached token would otherwise still work until it expires
-    const failed = await http()
-      .post(`${base(s.org.id)}/${s.id}/verify`)
-      .set(s.auth)
-      .expect(200);
+    const failed = await verify(s).expect(200);
     expect(failed.body.data).toMatchObject({
       verified: false,
       reason: { type: 'CLIENT_NOT_AUTHORIZED', message: expect.stringContaining(s.key.client_id) },
     });
-    const got = await http()
-      .get(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .expect(200);
+    const got = await http().get(url(s)).set(s.auth).expect(200);
     expect(got.body.data).toMatchObject({
       enabled: true,
       status: 'failing',
@@ -356,13 +237,9 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
 
   it('answers a provider outage with 502 and changes nothing', async () => {
     const s = await googleSetup();
-    fake.injectFault({ route: 'google.token', status: 503, times: 10 });
-    const res = await http()
-      .patch(`${base(s.org.id)}/${s.id}`)
-      .set(s.auth)
-      .send({ enabled: true })
-      .expect(502);
-    fake.clearFaults();
+    t.fake.injectFault({ route: 'google.token', status: 503, times: 10 });
+    const res = await update(s, { enabled: true }).expect(502);
+    t.fake.clearFaults();
     expect(res.body.error.details).toMatchObject({ type: 'PROVIDER_UNAVAILABLE', permanent: false });
     expect((await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } })).enabled).toBe(
       false,
@@ -372,52 +249,32 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
   describe('Microsoft 365', () => {
     async function microsoftSetup(consent: boolean) {
       const domain = `${uniq()}.example`;
-      const tenant = fake.createMicrosoftTenant({ domain });
-      const app = fake.createMicrosoftApp({ tenantId: tenant.id, consent });
-      const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-      fake.addMicrosoftUser(tenant.id, admin.email);
-      const auth = { Authorization: `Bearer ${apiKey}` };
-      const created = await http()
-        .post(base(org.id))
-        .set(auth)
-        .send({ workspacePlatformSlug: 'office365', domain, serviceAccountKey: app })
-        .expect(201);
-      return { org, admin, auth, app, tenant, id: created.body.data.id as string };
+      const tenant = t.fake.createMicrosoftTenant({ domain });
+      const app = t.fake.createMicrosoftApp({ tenantId: tenant.id, consent });
+      const { org, admin, auth } = await t.fixtures.orgWithAdmin({ domain });
+      t.fake.addMicrosoftUser(tenant.id, admin.email);
+      const body = { workspacePlatformSlug: 'office365', domain, serviceAccountKey: app };
+      return { org, admin, auth, app, tenant, id: await createdId(org.id, auth, body) };
     }
 
     it('enables with admin consent, reading the admin’s mailbox (not just a token)', async () => {
       const s = await microsoftSetup(true);
-      await http()
-        .patch(`${base(s.org.id)}/${s.id}`)
-        .set(s.auth)
-        .send({ enabled: true })
-        .expect(200);
-      expect(fake.callCount('graph.users')).toBeGreaterThan(0);
+      await update(s, { enabled: true }).expect(200);
+      expect(t.fake.callCount('graph.users')).toBeGreaterThan(0);
     });
 
     it('refuses without admin consent (400, typed) and with a wrong secret', async () => {
       const s = await microsoftSetup(false);
-      const res = await http()
-        .patch(`${base(s.org.id)}/${s.id}`)
-        .set(s.auth)
-        .send({ enabled: true })
-        .expect(400);
+      const res = await update(s, { enabled: true }).expect(400);
       expect(res.body.error.details.platform).toBe('office365');
       expect(['TENANT_NOT_FOUND', 'PERMISSION_DENIED']).toContain(res.body.error.details.type);
 
-      fake.grantAdminConsent(s.tenant.id, s.app.client_id);
+      t.fake.grantAdminConsent(s.tenant.id, s.app.client_id);
       const wrong = { ...s.app, private_key: 'not-the-secret' };
-      const bad = await http()
-        .patch(`${base(s.org.id)}/${s.id}`)
-        .set(s.auth)
-        .send({ enabled: true, serviceAccountKey: wrong })
-        .expect(400);
+      const bad = await update(s, { enabled: true, serviceAccountKey: wrong }).expect(400);
       expect(bad.body.error.details.type).toBe('INVALID_KEY');
       expect(JSON.stringify(bad.body)).not.toContain('not-the-secret');
-      const good = await http()
-        .patch(`${base(s.org.id)}/${s.id}`)
-        .set(s.auth)
-        .send({ enabled: true });
+      const good = await update(s, { enabled: true });
       expect(good.body.error).toBeUndefined();
       expect(good.body.data).toMatchObject({ enabled: true });
     });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createTestApp, type TestApp } from './utils/app';
+import { useTestApp } from './utils/app';
 
 interface Operation {
   operationId?: string;
@@ -23,14 +23,10 @@ function contract(): Paths | null {
 }
 
 describe('OpenAPI document at /docs-json (e2e)', () => {
-  let t: TestApp;
+  const t = useTestApp();
   let doc: { info: { title: string }; paths: Paths; components: { schemas: Record<string, unknown> } };
   beforeAll(async () => {
-    t = await createTestApp();
     doc = (await request(t.app.getHttpServer()).get('/docs-json').expect(200)).body;
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   it('is titled as Cal.com API v2 and serves the explorer at /docs', async () => {

@@ -1,14 +1,8 @@
 import request from 'supertest';
-import { createTestApp, type TestApp } from './utils/app';
+import { useTestApp } from './utils/app';
 
 describe('Health, request ids, error envelope (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('GET /health answers 200 (liveness)', async () => {
     const res = await request(t.app.getHttpServer()).get('/health').expect(200);

@@ -1,29 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import request from 'supertest';
-import { JOB, LIFECYCLE_QUEUE } from '../src/jobs/jobs.types';
 import { MemberEventsService } from '../src/lifecycle/member-events.service';
-import { createTestApp, type TestApp } from './utils/app';
+import { useTestApp } from './utils/app';
+import { bearer } from './utils/fixtures';
+import { changedJob, syncMemberJobs } from './utils/queue';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/memberships`;
-type Auth = Record<string, string>;
 
 describe('Org memberships API and member lifecycle jobs (e2e)', () => {
-  let t: TestApp;
-  let queue: Queue;
+  const t = useTestApp();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    queue = new Queue(LIFECYCLE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: process.env.QUEUE_PREFIX,
-    });
-  });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-  });
+  const syncJobs = (orgId: number) => syncMemberJobs(t, orgId);
   afterEach(() => jest.restoreAllMocks());
 
   async function setup() {
@@ -31,26 +18,8 @@ describe('Org memberships API and member lifecycle jobs (e2e)', () => {
     const adminMembership = await t.prisma.membership.findUniqueOrThrow({
       where: { userId_teamId: { userId: ctx.admin.id, teamId: ctx.org.id } },
     });
-    return { ...ctx, adminMembership, auth: { Authorization: `Bearer ${ctx.apiKey}` } as Auth };
+    return { ...ctx, adminMembership };
   }
-
-  /** sync-member jobs queued for an organization (no worker runs in the API test app, so they stay queued). */
-  async function syncJobs(orgId: number) {
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
-    return jobs
-      .filter(
-        (j) => j.name === JOB.SYNC_MEMBER && (j.data as { organizationId: number }).organizationId === orgId,
-      )
-      .map((j) => ({
-        id: j.id,
-        data: j.data as { organizationId: number; userId: number; version: number },
-      }));
-  }
-
-  const changedJob = (orgId: number, userId: number, at: Date) => ({
-    id: `member_${orgId}_${userId}_${at.getTime()}`,
-    data: { organizationId: orgId, userId, version: at.getTime() },
-  });
 
   const row = (id: number) => t.prisma.membership.findUnique({ where: { id } });
 
@@ -381,7 +350,7 @@ describe('Org memberships API and member lifecycle jobs (e2e)', () => {
       expect(await row(ownerMembership.id)).toEqual(ownerMembership);
       expect(await syncJobs(org.id)).toEqual([]);
 
-      const ownerAuth = { Authorization: `Bearer ${await t.fixtures.apiKey(owner.id)}` };
+      const ownerAuth = bearer(await t.fixtures.apiKey(owner.id));
       await http()
         .post(base(org.id))
         .set(ownerAuth)
@@ -398,7 +367,7 @@ describe('Org memberships API and member lifecycle jobs (e2e)', () => {
 
       const member = await t.fixtures.user();
       await t.fixtures.membership(member.id, org.id, 'MEMBER', true);
-      const memberAuth = { Authorization: `Bearer ${await t.fixtures.apiKey(member.id)}` };
+      const memberAuth = bearer(await t.fixtures.apiKey(member.id));
       const forbidden = await http().get(base(org.id)).set(memberAuth).expect(403);
       expect(forbidden.body.error.message).toBe(
         `RolesGuard - user with id=${member.id} does not have the minimum required role=ORG_ADMIN within organization with id=${org.id}.`,
@@ -419,7 +388,7 @@ describe('Org memberships API and member lifecycle jobs (e2e)', () => {
       const role = await t.fixtures.customRole(org.id, ['organization.listMembers']);
       const member = await t.fixtures.user();
       await t.fixtures.membership(member.id, org.id, 'MEMBER', true, role.id);
-      const memberAuth = { Authorization: `Bearer ${await t.fixtures.apiKey(member.id)}` };
+      const memberAuth = bearer(await t.fixtures.apiKey(member.id));
       await http().get(base(org.id)).set(memberAuth).expect(200);
       await http().post(base(org.id)).set(memberAuth).send({ userId: member.id }).expect(403);
     });

@@ -1,60 +1,40 @@
 import { Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
 import request from 'supertest';
-import { JOB, LIFECYCLE_QUEUE } from '../src/jobs/jobs.types';
 import { MemberEventsService } from '../src/lifecycle/member-events.service';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
+import { useTestApp } from './utils/app';
+import { bearer, uniq } from './utils/fixtures';
+import { changedJob, syncMemberJobs } from './utils/queue';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/users`;
-type Auth = Record<string, string>;
 
 describe('Org users API and member lifecycle jobs (e2e)', () => {
-  let t: TestApp;
-  let queue: Queue;
+  const t = useTestApp();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    queue = new Queue(LIFECYCLE_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: process.env.QUEUE_PREFIX,
-    });
-  });
-  afterAll(async () => {
-    await queue.close();
-    await t.close();
-  });
+  const syncJobs = (orgId: number) => syncMemberJobs(t, orgId);
   afterEach(() => jest.restoreAllMocks());
 
-  async function setup() {
-    const ctx = await t.fixtures.orgWithAdmin();
-    return { ...ctx, auth: { Authorization: `Bearer ${ctx.apiKey}` } as Auth };
-  }
-
-  /** sync-member jobs queued for an organization (no worker runs in the API test app, so they stay queued). */
-  async function syncJobs(orgId: number) {
-    const jobs = await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);
-    return jobs
-      .filter(
-        (j) => j.name === JOB.SYNC_MEMBER && (j.data as { organizationId: number }).organizationId === orgId,
-      )
-      .map((j) => ({
-        id: j.id,
-        data: j.data as { organizationId: number; userId: number; version: number },
-      }));
-  }
-
-  const changedJob = (orgId: number, userId: number, at: Date) => ({
-    id: `member_${orgId}_${userId}_${at.getTime()}`,
-    data: { organizationId: orgId, userId, version: at.getTime() },
-  });
+  const setup = () => t.fixtures.orgWithAdmin();
 
   async function member(orgId: number, role: 'MEMBER' | 'ADMIN' | 'OWNER' = 'MEMBER', accepted = true) {
     const user = await t.fixtures.user();
     const membership = await t.fixtures.membership(user.id, orgId, role, accepted);
     return { user, membership };
   }
+
+  /** The output of an org user without a username who is an accepted MEMBER of `organizationId`. */
+  const memberOutput = (
+    user: { id: number; email: string; name: string | null; createdAt: Date },
+    organizationId: number,
+  ) => ({
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    username: null,
+    organizationId,
+    role: 'MEMBER',
+    accepted: true,
+    createdAt: user.createdAt.toISOString(),
+  });
 
   describe('POST (create)', () => {
     it('creates the user lowercased/trimmed with an accepted MEMBER membership (201) and queues one job', async () => {
@@ -191,19 +171,7 @@ describe('Org users API and member lifecycle jobs (e2e)', () => {
         .expect(200);
       const stored = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       expect(stored.email).toBe(email);
-      expect(res.body).toEqual({
-        status: 'success',
-        data: {
-          id: user.id,
-          email,
-          name: user.name,
-          username: null,
-          organizationId: org.id,
-          role: 'MEMBER',
-          accepted: true,
-          createdAt: user.createdAt.toISOString(),
-        },
-      });
+      expect(res.body).toEqual({ status: 'success', data: { ...memberOutput(user, org.id), email } });
       expect(await syncJobs(org.id)).toEqual([changedJob(org.id, user.id, stored.updatedAt)]);
       expect(await syncJobs(second.org.id)).toEqual([changedJob(second.org.id, user.id, stored.updatedAt)]);
     });
@@ -290,19 +258,7 @@ describe('Org users API and member lifecycle jobs (e2e)', () => {
         .delete(`${base(org.id)}/${user.id}`)
         .set(auth)
         .expect(200);
-      expect(res.body).toEqual({
-        status: 'success',
-        data: {
-          id: user.id,
-          email: user.email,
-          name: user.name,
-          username: null,
-          organizationId: org.id,
-          role: 'MEMBER',
-          accepted: true,
-          createdAt: user.createdAt.toISOString(),
-        },
-      });
+      expect(res.body).toEqual({ status: 'success', data: memberOutput(user, org.id) });
       expect(await t.prisma.membership.findUnique({ where: { id: membership.id } })).toBeNull();
       expect(await t.prisma.user.findUnique({ where: { id: user.id } })).toEqual(user);
       const jobs = await syncJobs(org.id);
@@ -365,7 +321,7 @@ describe('Org users API and member lifecycle jobs (e2e)', () => {
     const { org } = await setup();
     await http().get(base(org.id)).expect(401);
     const { user } = await member(org.id);
-    const memberAuth = { Authorization: `Bearer ${await t.fixtures.apiKey(user.id)}` };
+    const memberAuth = bearer(await t.fixtures.apiKey(user.id));
     const email = `blocked-${uniq()}@acme.com`;
     const res = await http().post(base(org.id)).set(memberAuth).send({ email }).expect(403);
     expect(res.body.error.message).toContain('does not have the minimum required role=ORG_ADMIN');

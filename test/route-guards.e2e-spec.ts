@@ -2,17 +2,11 @@ import { GUARDS_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Pbac, PlatformPlan, Roles } from '../src/auth/decorators/auth.decorators';
 import { ORG_GUARD_CHAIN } from '../src/auth/guards/org-guards';
-import { createTestApp, type TestApp } from './utils/app';
+import { useTestApp } from './utils/app';
 
 /** Fails when any route under /v2/organizations/ is not behind the full guard chain with a role requirement. */
 describe('Every /v2/organizations route is guarded (e2e)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useTestApp();
 
   it('declares ORG_GUARD_CHAIN and @Roles / @Pbac / @PlatformPlan on each handler', () => {
     const reflector = t.app.get(Reflector);

@@ -1,49 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
+import { delegatedOrg } from './utils/delegated-org';
 import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
-
-const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+import { useTestAppWithFakes } from './utils/providers';
 
 /** Selected and destination calendars of delegated members, with Cal.com's rules and messages (e2e). */
 describe('Selected and destination calendars (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
-
-  beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
-  });
-  afterAll(async () => {
-    await t.close();
-    await stopFake();
-  });
 
   /** A Google Workspace org with an enabled delegation credential and one connected member. */
   async function googleMember() {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const key = await fake.createGoogleServiceAccount();
-    fake.addGoogleUser(admin.email);
-    fake.authorizeDomainWideDelegation(domain, key.client_id);
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await http()
-      .post(base)
-      .set(bearer(apiKey))
-      .send({ workspacePlatformSlug: 'google', domain, serviceAccountKey: key })
-      .expect(201);
-    const dcId = created.body.data.id as string;
-    await http().patch(`${base}/${dcId}`).set(bearer(apiKey)).send({ enabled: true }).expect(200);
-    const user = await t.fixtures.user(`m-${uniq()}@${domain}`);
-    await t.fixtures.membership(user.id, org.id, 'MEMBER', true);
-    fake.addGoogleUser(user.email);
-    const auth = bearer(await t.fixtures.apiKey(user.id));
+    const { org, dcId, member } = await delegatedOrg(t, 'google');
+    const { user, auth } = await member();
     const listed = await http().get('/v2/calendars').set(auth).expect(200);
     const credentialId = listed.body.data.connectedCalendars[0].credentialId as number;
     return { org, dcId, user, auth, credentialId };
@@ -53,13 +22,13 @@ describe('Selected and destination calendars (e2e)', () => {
     it('adds by credentialId or by delegationCredentialId, shows isSelected, and deletes', async () => {
       const m = await googleMember();
       const shared = `shared-${uniq()}@group.calendar.google.com`;
-      fake.google.store.addCalendar({
+      t.fake.google.store.addCalendar({
         id: shared,
         name: 'Shared',
         timeZone: 'UTC',
         owner: 'someone@x.example',
       });
-      fake.google.store.share(shared, m.user.email, 'reader');
+      t.fake.google.store.share(shared, m.user.email, 'reader');
 
       const byCredential = await http()
         .post('/v2/selected-calendars')
@@ -172,9 +141,9 @@ describe('Selected and destination calendars (e2e)', () => {
       const m = await googleMember();
       const team = `team-${uniq()}@group.calendar.google.com`;
       const readOnly = `ro-${uniq()}@group.calendar.google.com`;
-      fake.google.store.addCalendar({ id: team, name: 'Team', timeZone: 'UTC', owner: m.user.email });
-      fake.google.store.addCalendar({ id: readOnly, name: 'RO', timeZone: 'UTC', owner: 'boss@x.example' });
-      fake.google.store.share(readOnly, m.user.email, 'reader');
+      t.fake.google.store.addCalendar({ id: team, name: 'Team', timeZone: 'UTC', owner: m.user.email });
+      t.fake.google.store.addCalendar({ id: readOnly, name: 'RO', timeZone: 'UTC', owner: 'boss@x.example' });
+      t.fake.google.store.share(readOnly, m.user.email, 'reader');
       const put = (body: object) => http().put('/v2/destination-calendars').set(m.auth).send(body);
 
       const res = await put({

@@ -1,9 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
-import { type Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import request from 'supertest';
 import { KeyEncryptionService } from '../src/crypto/key-encryption.service';
 import { JobsService } from '../src/jobs/jobs.service';
@@ -11,11 +8,12 @@ import { JOB, WEBHOOK_QUEUE } from '../src/jobs/jobs.types';
 import { DelegationErrorEvents } from '../src/lifecycle/delegation-error-events.service';
 import { ProviderError } from '../src/providers/provider.errors';
 import { ProviderRegistry } from '../src/providers/provider.registry';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { useTestApp } from './utils/app';
+import { delegatedOrg } from './utils/delegated-org';
+import { bearer, uniq } from './utils/fixtures';
+import { type HttpReceiver, startReceiver } from './utils/http-receiver';
+import { createTestAppWithFakes, type TestAppWithFakes } from './utils/providers';
+import { jobsWith } from './utils/queue';
 import { startInProcessWorker, waitFor } from './utils/worker';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/webhooks`;
@@ -39,19 +37,9 @@ function withPrivateUrls(value: string | undefined) {
 
 describe('Org webhooks CRUD (e2e)', () => {
   withPrivateUrls(undefined);
-  let t: TestApp;
+  const t = useTestApp();
   const http = () => request(t.app.getHttpServer());
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
-
-  async function admin() {
-    const { org, apiKey } = await t.fixtures.orgWithAdmin();
-    return { org, auth: { Authorization: `Bearer ${apiKey}` } };
-  }
+  const admin = () => t.fixtures.orgWithAdmin();
 
   it('creates (201), lists, gets, updates and deletes; the secret is write-only and encrypted at rest', async () => {
     const { org, auth } = await admin();
@@ -250,7 +238,7 @@ describe('Org webhooks CRUD (e2e)', () => {
     await http().get(base(a.org.id)).expect(401);
     const member = await t.fixtures.user();
     await t.fixtures.membership(member.id, a.org.id, 'MEMBER');
-    const memberAuth = { Authorization: `Bearer ${await t.fixtures.apiKey(member.id)}` };
+    const memberAuth = bearer(await t.fixtures.apiKey(member.id));
     await http().get(base(a.org.id)).set(memberAuth).expect(403);
     await http()
       .post(base(a.org.id))
@@ -260,49 +248,13 @@ describe('Org webhooks CRUD (e2e)', () => {
   });
 });
 
-interface Delivery {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A local subscriber: records every request; `statuses` scripts the answers per path (then 200). */
-async function startReceiver() {
-  const received: Delivery[] = [];
-  const statuses = new Map<string, number[]>();
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      const path = req.url ?? '';
-      received.push({ path, headers: req.headers, body });
-      res.writeHead(statuses.get(path)?.shift() ?? 200).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: (path: string) => `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
-    at: (path: string) => received.filter((d) => d.path === path),
-    statuses,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
-
 const signatureOf = (body: string, secret: string) => createHmac('sha256', secret).update(body).digest('hex');
 
 describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   withPrivateUrls('true'); // the receiver listens on 127.0.0.1
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  let t: TestAppWithFakes;
   let worker: INestApplicationContext;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: HttpReceiver;
   let queue: Queue;
   const http = () => request(t.app.getHttpServer());
   const secret = `whsec-${uniq()}${uniq()}`;
@@ -317,10 +269,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
       .expect(201)
       .then((res) => res.body.data.id as string);
 
-  const jobsOf = async (webhookId: string): Promise<Job[]> =>
-    (await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
-      (j) => (j.data as { webhookId: string }).webhookId === webhookId,
-    );
+  const jobsOf = (webhookId: string) => jobsWith(queue, 'webhookId', webhookId);
 
   const failure = (organizationId: number) => ({
     error: new ProviderError('CLIENT_NOT_AUTHORIZED', 'Client 123 is not authorized', 'google'),
@@ -331,49 +280,31 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   });
 
   beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
+    t = await createTestAppWithFakes();
     receiver = await startReceiver();
-    queue = new Queue(WEBHOOK_QUEUE, {
-      connection: { host: '127.0.0.1', port: 6379 },
-      prefix: process.env.QUEUE_PREFIX,
-    });
+    queue = t.queue(WEBHOOK_QUEUE);
 
     // A Google credential enabled for an org with an admin and a member in the Workspace directory, with three
     // webhooks; then domain-wide delegation is revoked at "Google" before any member was verified.
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const auth = { Authorization: `Bearer ${apiKey}` };
-    const member = await t.fixtures.user(`member-${uniq()}@${domain}`);
-    await t.fixtures.membership(member.id, org.id, 'MEMBER');
-    fake.addGoogleUser(admin.email);
-    fake.addGoogleUser(member.email);
-    const key = await fake.createGoogleServiceAccount();
-    fake.authorizeDomainWideDelegation(domain, key.client_id);
-    await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/signed'), secret });
-    await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/inactive'), active: false, secret });
-    await createWebhook(org.id, auth, {
+    const o = await delegatedOrg(t, 'google', { enabled: false });
+    const { user: member } = await o.member();
+    await createWebhook(o.org.id, o.auth, { subscriberUrl: receiver.url('/signed'), secret });
+    await createWebhook(o.org.id, o.auth, {
+      subscriberUrl: receiver.url('/inactive'),
+      active: false,
+      secret,
+    });
+    await createWebhook(o.org.id, o.auth, {
       subscriberUrl: receiver.url('/other'),
       triggers: ['BOOKING_CREATED'],
     });
-    const dc = await http()
-      .post(`/v2/organizations/${org.id}/delegation-credentials`)
-      .set(auth)
-      .send({ workspacePlatformSlug: 'google', domain, serviceAccountKey: key })
-      .expect(201);
-    const dcId = dc.body.data.id as string;
-    await http()
-      .patch(`/v2/organizations/${org.id}/delegation-credentials/${dcId}`)
-      .set(auth)
-      .send({ enabled: true })
-      .expect(200);
-    fake.revokeDomainWideDelegation(domain, key.client_id);
-    t.app.get(ProviderRegistry).evict(dcId); // the enable check's cached token would still work
+    await o.setEnabled(true);
+    t.fake.revokeDomainWideDelegation(o.domain, o.clientId);
+    t.app.get(ProviderRegistry).evict(o.dcId); // the enable check's cached token would still work
     Object.assign(s, {
-      orgId: org.id,
-      dcId,
-      adminId: admin.id,
+      orgId: o.org.id,
+      dcId: o.dcId,
+      adminId: o.admin.id,
       memberId: member.id,
       memberEmail: member.email,
     });
@@ -382,10 +313,8 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   });
   afterAll(async () => {
     await worker?.close();
-    await queue?.close();
-    await t?.close();
+    await t?.close(); // the queue, the app and the fakes
     await receiver?.close();
-    await stopFake?.();
   });
 
   it('revoked DWD → member verification fails → exactly one signed Cal.com-shaped POST per member', async () => {
@@ -427,16 +356,9 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   });
 
   it('retries a subscriber answering 500, with the same bytes and signature', async () => {
-    const { org, apiKey } = await t.fixtures.orgWithAdmin();
+    const { org, auth } = await t.fixtures.orgWithAdmin();
     receiver.statuses.set('/flaky', [500]);
-    const id = await createWebhook(
-      org.id,
-      { Authorization: `Bearer ${apiKey}` },
-      {
-        subscriberUrl: receiver.url('/flaky'),
-        secret,
-      },
-    );
+    const id = await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/flaky'), secret });
     await t.app.get(DelegationErrorEvents).memberAccessFailed(failure(org.id));
     await waitFor(
       async () => (await jobsOf(id))[0]?.finishedOn !== undefined,
@@ -453,8 +375,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   });
 
   it('sends unsigned without a secret, gives up on a 410 after one attempt, and queues nothing without webhooks', async () => {
-    const { org, apiKey } = await t.fixtures.orgWithAdmin();
-    const auth = { Authorization: `Bearer ${apiKey}` };
+    const { org, auth } = await t.fixtures.orgWithAdmin();
     receiver.statuses.set('/gone', [410, 410, 410]);
     await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/unsigned') });
     const gone = await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/gone'), secret });
@@ -477,8 +398,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   });
 
   it('ends a queued delivery without sending when the webhook was deleted or deactivated since', async () => {
-    const { org, apiKey } = await t.fixtures.orgWithAdmin();
-    const auth = { Authorization: `Bearer ${apiKey}` };
+    const { org, auth } = await t.fixtures.orgWithAdmin();
     const id = await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/later'), secret });
     await http()
       .patch(`${base(org.id)}/${id}`)

@@ -1,10 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import request from 'supertest';
-import type { FakeProviderServer } from '../src/sandbox/fake-provider.server';
-import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
-import { createTestApp, type TestApp } from './utils/app';
-import { uniq } from './utils/fixtures';
-import { startFakeProviders } from './utils/providers';
+import { delegatedOrg } from './utils/delegated-org';
+import { createTestAppWithFakes, type TestAppWithFakes } from './utils/providers';
 import { spawnWorker, waitFor } from './utils/worker';
 
 const MEMBERS = 6000;
@@ -16,43 +12,26 @@ const WORKER_ENV = {
 
 /** `SIGKILL` a real worker process in the middle of provisioning: a restarted worker completes with exact counts. */
 describe('Worker killed mid-provisioning (e2e)', () => {
-  let t: TestApp;
-  let fake: FakeProviderServer;
-  let stopFake: () => Promise<void>;
+  let t: TestAppWithFakes;
   let worker: ChildProcess | undefined;
 
   beforeAll(async () => {
-    ({ fake, stop: stopFake } = await startFakeProviders());
-    t = await createTestApp();
-    await t.app.get(WorkspacePlatformsRepository).seedDefaults();
+    t = await createTestAppWithFakes();
   });
   afterAll(async () => {
     worker?.kill('SIGKILL');
     await t.close();
-    await stopFake();
   });
 
   it('resumes and completes after SIGKILL, with no duplicates', async () => {
-    const domain = `${uniq()}.example`;
-    const { org, admin, apiKey } = await t.fixtures.orgWithAdmin({ domain });
-    const auth = { Authorization: `Bearer ${apiKey}` };
+    const { org, domain, dcId: id, setEnabled } = await delegatedOrg(t, 'google', { enabled: false });
     await t.prisma.$executeRaw`
       WITH u AS (
         INSERT INTO "User" (email, name, "updatedAt")
         SELECT 'm' || g || '@' || ${domain}, 'm' || g, now() FROM generate_series(1, ${MEMBERS - 1}) g RETURNING id)
       INSERT INTO "Membership" ("userId", "teamId", role, accepted, "updatedAt")
       SELECT id, ${org.id}, 'MEMBER', true, now() FROM u`;
-    const key = await fake.createGoogleServiceAccount();
-    fake.addGoogleUser(admin.email);
-    fake.authorizeDomainWideDelegation(domain, key.client_id, ['https://www.googleapis.com/auth/calendar']);
-    const base = `/v2/organizations/${org.id}/delegation-credentials`;
-    const created = await request(t.app.getHttpServer())
-      .post(base)
-      .set(auth)
-      .send({ workspacePlatformSlug: 'google', domain, serviceAccountKey: key })
-      .expect(201);
-    const id = created.body.data.id as string;
-    await request(t.app.getHttpServer()).patch(`${base}/${id}`).set(auth).send({ enabled: true }).expect(200);
+    await setEnabled(true);
     const count = () => t.prisma.credential.count({ where: { delegationCredentialId: id } });
 
     worker = spawnWorker(WORKER_ENV);

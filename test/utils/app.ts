@@ -1,19 +1,28 @@
 import { Test } from '@nestjs/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Queue } from 'bullmq';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/bootstrap';
 import { PrismaService } from '../../src/prisma/prisma.service';
+import { WorkspacePlatformsRepository } from '../../src/workspace-platforms/workspace-platforms.repository';
 import { Fixtures } from './fixtures';
 
 export interface TestApp {
   app: NestExpressApplication;
   prisma: PrismaService;
   fixtures: Fixtures;
+  /** A BullMQ client of queue `name` on the test Redis (opened on first use; `close()` closes it first). */
+  queue(name: string): Queue;
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Seed the Google Workspace and Microsoft 365 workspace platforms. */
+  seedPlatforms?: boolean;
+}
+
 /** The full AppModule with the production configureApp(), over real PostgreSQL and Redis. */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
@@ -21,6 +30,44 @@ export async function createTestApp(): Promise<TestApp> {
   });
   configureApp(app);
   await app.init();
+  if (options.seedPlatforms) await app.get(WorkspacePlatformsRepository).seedDefaults();
   const prisma = app.get(PrismaService);
-  return { app, prisma, fixtures: new Fixtures(prisma), close: () => app.close() };
+  const queues = new Map<string, Queue>();
+  const queue = (name: string) => {
+    let opened = queues.get(name);
+    if (!opened) {
+      opened = new Queue(name, {
+        connection: { host: '127.0.0.1', port: 6379 },
+        prefix: process.env.QUEUE_PREFIX,
+      });
+      queues.set(name, opened);
+    }
+    return opened;
+  };
+  const close = async () => {
+    for (const opened of queues.values()) await opened.close();
+    await app.close();
+  };
+  return { app, prisma, fixtures: new Fixtures(prisma), queue, close };
+}
+
+/**
+ * Starts `start()` in a beforeAll and closes it in an afterAll of the calling describe block. The returned object
+ * is filled in by the beforeAll: use it inside hooks and tests only. Where other resources must close first (a
+ * worker, a receiver), call the create function in the describe block's own hooks instead.
+ */
+export function useForSuite<T extends { close(): Promise<void> }>(start: () => Promise<T>): T {
+  const started = {} as T;
+  beforeAll(async () => {
+    Object.assign(started, await start());
+  });
+  afterAll(async () => {
+    await started.close();
+  });
+  return started;
+}
+
+/** createTestApp() for the calling describe block (see useForSuite). */
+export function useTestApp(options: TestAppOptions = {}): TestApp {
+  return useForSuite(() => createTestApp(options));
 }

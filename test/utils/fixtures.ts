@@ -5,6 +5,9 @@ import type { PrismaService } from '../../src/prisma/prisma.service';
 
 export const uniq = (): string => randomBytes(4).toString('hex');
 
+/** The Authorization header of an API key. */
+export const bearer = (apiKey: string) => ({ Authorization: `Bearer ${apiKey}` });
+
 export interface OrgOptions {
   isOrganization?: boolean;
   isPlatform?: boolean;
@@ -69,12 +72,12 @@ export class Fixtures {
     return { id, secret };
   }
 
-  /** An organization with an accepted admin (email in `domain`) and that admin's API key. */
+  /** An organization with an accepted admin (email in `domain`), that admin's API key and its `auth` header. */
   async orgWithAdmin(options: OrgOptions & { domain?: string; role?: MembershipRole } = {}) {
     const org = await this.org(options);
     const admin = await this.user(`admin-${uniq()}@${options.domain ?? 'example.com'}`);
     await this.membership(admin.id, org.id, options.role ?? 'ADMIN', true);
     const apiKey = await this.apiKey(admin.id, { teamId: org.id });
-    return { org, admin, apiKey };
+    return { org, admin, apiKey, auth: bearer(apiKey) };
   }
 }

@@ -1,4 +1,5 @@
 import { FakeProviderServer } from '../../src/sandbox/fake-provider.server';
+import { createTestApp, type TestApp, useForSuite } from './app';
 
 const VARIABLES = ['GOOGLE_API_BASE_URL', 'MICROSOFT_LOGIN_BASE_URL', 'MICROSOFT_GRAPH_BASE_URL'] as const;
 
@@ -20,4 +21,27 @@ export async function startFakeProviders(): Promise<{ fake: FakeProviderServer; 
       await fake.close();
     },
   };
+}
+
+export interface TestAppWithFakes extends TestApp {
+  fake: FakeProviderServer;
+}
+
+/** The provider fakes, then the test app pointed at them with the workspace platforms seeded; `close()` stops both. */
+export async function createTestAppWithFakes(): Promise<TestAppWithFakes> {
+  const { fake, stop } = await startFakeProviders();
+  const t = await createTestApp({ seedPlatforms: true });
+  return {
+    ...t,
+    fake,
+    close: async () => {
+      await t.close();
+      await stop();
+    },
+  };
+}
+
+/** createTestAppWithFakes() for the calling describe block (see useForSuite). */
+export function useTestAppWithFakes(): TestAppWithFakes {
+  return useForSuite(createTestAppWithFakes);
 }
