@@ -3,7 +3,10 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AdminBootstrapService, type IssuedCredentials } from './admin/admin-bootstrap.service';
 import { CliModule } from './admin/cli.module';
+import { CalendarCredentialsRepository } from './calendars/shared/calendar-credentials.repository';
+import { KeyEncryptionService } from './crypto/key-encryption.service';
 import { DelegationCredentialsRepository } from './delegation-credentials/delegation-credentials.repository';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WorkspacePlatformsRepository } from './workspace-platforms/workspace-platforms.repository';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -13,7 +16,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                          organization with an accepted ADMIN (idempotent per slug) + a fresh API key
   create-api-key --email <e> [--org <id>] [--json]
                                          a fresh API key for a user (created if missing)
-  reencrypt-keys                         re-encrypt every stored service account key under the newest master key
+  reencrypt-keys                         re-encrypt every stored secret (service account keys, webhook secrets,
+                                         manual calendar keys) under the newest master key
 
 Keys are shown once and stored only as hashes. --json prints one JSON object and nothing else on stdout.`;
 
@@ -83,8 +87,13 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'reencrypt-keys': {
-        const { rewritten, currentVersion } = await app.get(DelegationCredentialsRepository).reencryptAll();
-        console.error(`Re-encrypted ${rewritten} key(s) under master key version ${currentVersion}`);
+        const keys = await app.get(DelegationCredentialsRepository).reencryptAll();
+        const secrets = await app.get(WebhooksRepository).reencryptSecrets();
+        const manual = await app.get(CalendarCredentialsRepository).reencryptManualKeys();
+        console.error(
+          `Re-encrypted under master key version ${app.get(KeyEncryptionService).currentVersion}: ` +
+            `${keys} service account key(s), ${secrets} webhook secret(s), ${manual} manual calendar key(s)`,
+        );
         return 0;
       }
       default:

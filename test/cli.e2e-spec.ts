@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import type { AppConfigService } from '../src/config/app-config.service';
+import { parseMasterKeys } from '../src/config/master-keys';
+import { KeyEncryptionService } from '../src/crypto/key-encryption.service';
 import { useTestApp } from './utils/app';
 import { uniq } from './utils/fixtures';
 
@@ -104,5 +108,91 @@ describe('Bootstrap CLI (e2e)', () => {
         /PORT: [\s\S]*SERVICE_ACCOUNT_ENCRYPTION_KEY: the key must decode to exactly 32 bytes/,
       ),
     });
+  }, 60_000);
+
+  it('reencrypt-keys re-seals service account keys, webhook secrets and manual calendar keys under the newest master key', async () => {
+    const crypto = t.app.get(KeyEncryptionService);
+    const { org, admin } = await t.fixtures.orgWithAdmin();
+    const platform = await t.prisma.workspacePlatform.upsert({
+      where: { slug: 'google' },
+      update: {},
+      create: { slug: 'google', name: 'Google Workspace' },
+    });
+    const dcId = randomUUID();
+    const dcKey = crypto.seal({ private_key: 'pk', client_email: 'sa@x.iam', client_id: '1' }, dcId);
+    await t.prisma.delegationCredential.create({
+      data: {
+        id: dcId,
+        organizationId: org.id,
+        workspacePlatformId: platform.id,
+        domain: `${uniq()}.example`,
+        encryptedKey: dcKey.ciphertext,
+        keyVersion: dcKey.keyVersion,
+        clientId: '1',
+      },
+    });
+    const webhookId = randomUUID();
+    const secret = crypto.seal({ secret: 'whsec' }, webhookId);
+    await t.prisma.webhook.create({
+      data: {
+        id: webhookId,
+        organizationId: org.id,
+        subscriberUrl: 'https://hooks.example/x',
+        triggers: ['DELEGATION_CREDENTIAL_ERROR'],
+        encryptedSecret: secret.ciphertext,
+        secretKeyVersion: secret.keyVersion,
+      },
+    });
+    const manual = await t.prisma.credential.create({
+      data: { type: 'apple_calendar', appId: 'apple-calendar', userId: admin.id },
+    });
+    const manualKey = crypto.seal(
+      { email: admin.email, secret: { password: 'p' } },
+      `credential:${manual.id}`,
+    );
+    await t.prisma.credential.update({
+      where: { id: manual.id },
+      data: { encryptedKey: manualKey.ciphertext, keyVersion: manualKey.keyVersion },
+    });
+
+    const newest = randomBytes(32).toString('base64');
+    const keys = `1:${process.env.SERVICE_ACCOUNT_ENCRYPTION_KEY},2:${newest}`;
+    const env: NodeJS.ProcessEnv = { ...process.env, SERVICE_ACCOUNT_ENCRYPTION_KEYS: keys };
+    delete env.SERVICE_ACCOUNT_ENCRYPTION_KEY;
+    const out = await run(
+      process.execPath,
+      ['-r', './scripts/ts-register.cjs', 'src/cli.ts', 'reencrypt-keys'],
+      { cwd: root, env },
+    );
+    expect(out.stderr).toMatch(
+      /under master key version 2: [1-9]\d* service account key\(s\), [1-9]\d* webhook secret\(s\), [1-9]\d* manual calendar key\(s\)/,
+    );
+
+    const rotated = new KeyEncryptionService({
+      encryptionKeys: parseMasterKeys(undefined, `2:${newest}`),
+    } as unknown as AppConfigService);
+    const dc = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: dcId } });
+    expect(dc.keyVersion).toBe(2);
+    expect(rotated.open({ ciphertext: dc.encryptedKey, keyVersion: 2 }, dcId)).toEqual({
+      private_key: 'pk',
+      client_email: 'sa@x.iam',
+      client_id: '1',
+    });
+    const hook = await t.prisma.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    expect(
+      rotated.open(
+        { ciphertext: hook.encryptedSecret ?? '', keyVersion: hook.secretKeyVersion ?? 0 },
+        webhookId,
+      ),
+    ).toEqual({ secret: 'whsec' });
+    const cred = await t.prisma.credential.findUniqueOrThrow({ where: { id: manual.id } });
+    expect(
+      rotated.open(
+        { ciphertext: cred.encryptedKey ?? '', keyVersion: cred.keyVersion ?? 0 },
+        `credential:${manual.id}`,
+      ),
+    ).toMatchObject({ email: admin.email });
+    // Nothing is left under version 1 for the app to need.
+    expect(await t.prisma.delegationCredential.count({ where: { keyVersion: 1 } })).toBe(0);
   }, 60_000);
 });

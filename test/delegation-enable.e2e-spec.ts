@@ -235,6 +235,39 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     });
   });
 
+  describe('concurrent requests (the provider check held open with fake latency)', () => {
+    const slowCheck = () => t.fake.injectFault({ route: 'google.calendarList', latencyMs: 600, times: 1 });
+
+    it('a verify that races a DELETE answers 409 and does not undo the deletion', async () => {
+      const s = await googleSetup();
+      await update(s, { enabled: true }).expect(200);
+      slowCheck();
+      const verifying = verify(s).then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await http().delete(url(s)).set(s.auth).expect(200);
+      const res = await verifying;
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toContain('was changed by another request meanwhile');
+      const row = await t.prisma.delegationCredential.findUnique({ where: { id: s.id } });
+      expect(row === null || row.status === 'DELETING').toBe(true);
+    });
+
+    it('a key stored while an enable is checking the old key makes the enable fail (no unchecked key goes live)', async () => {
+      const s = await googleSetup();
+      const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
+      slowCheck();
+      const enabling = update(s, { enabled: true }).then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
+      await update(s, { serviceAccountKey: unchecked }).expect(200);
+      const res = await enabling;
+      expect(res.status).toBe(409);
+      const row = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
+      expect(row.enabled).toBe(false);
+      expect(row.encryptedKey).not.toBe(before.encryptedKey);
+    });
+  });
+
   it('answers a provider outage with 502 and changes nothing', async () => {
     const s = await googleSetup();
     t.fake.injectFault({ route: 'google.token', status: 503, times: 10 });

@@ -158,11 +158,9 @@ describe('Org users API and member lifecycle jobs (e2e)', () => {
   });
 
   describe('PATCH /:userId', () => {
-    it('an email change is stored lowercased and queues a job in every organization of the user', async () => {
+    it('an email change is stored lowercased, unverified, and queues a job for the member', async () => {
       const { org, auth } = await setup();
       const { user } = await member(org.id);
-      const second = await setup();
-      await t.fixtures.membership(user.id, second.org.id, 'MEMBER', false);
       const email = `moved-${uniq()}@new-domain.com`;
       const res = await http()
         .patch(`${base(org.id)}/${user.id}`)
@@ -171,9 +169,28 @@ describe('Org users API and member lifecycle jobs (e2e)', () => {
         .expect(200);
       const stored = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
       expect(stored.email).toBe(email);
+      expect(stored.emailVerified).toBeNull();
       expect(res.body).toEqual({ status: 'success', data: { ...memberOutput(user, org.id), email } });
       expect(await syncJobs(org.id)).toEqual([changedJob(org.id, user.id, stored.updatedAt)]);
-      expect(await syncJobs(second.org.id)).toEqual([changedJob(second.org.id, user.id, stored.updatedAt)]);
+    });
+
+    it('refuses (403) to change the email of a user who also belongs to another organization', async () => {
+      const { org, auth } = await setup();
+      const { user } = await member(org.id);
+      const second = await setup();
+      await t.fixtures.membership(user.id, second.org.id, 'MEMBER', false);
+      const res = await http()
+        .patch(`${base(org.id)}/${user.id}`)
+        .set(auth)
+        .send({ email: `taken-over-${uniq()}@victim.com` })
+        .expect(403);
+      expect(res.body.error.message).toContain(
+        `User ${user.id} also belongs to other teams or organizations`,
+      );
+      const stored = await t.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+      expect(stored.email).toBe(user.email);
+      expect(await syncJobs(org.id)).toEqual([]);
+      expect(await syncJobs(second.org.id)).toEqual([]);
     });
 
     it('a name/username change or the same email writes without a job; an unchanged body writes nothing', async () => {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KeyEncryptionService } from '../crypto/key-encryption.service';
+import { reencryptRows } from '../crypto/reencrypt';
 import { type AuditOutcome, Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
 import type { DelegatedCredential } from '../providers/provider.types';
@@ -142,7 +143,7 @@ export class DelegationCredentialsRepository {
   /**
    * Enables a disabled credential (optionally with a new, already checked key) in one transaction holding a lock on
    * the domain, so two organizations cannot enable the same domain concurrently. Returns null when the credential
-   * was not disabled any more (a concurrent enable won): the caller treats it as a no-op.
+   * was not disabled any more, or its key changed while it was being checked: the caller re-reads to tell which.
    */
   async enable(
     record: CredentialRecord,
@@ -154,7 +155,13 @@ export class DelegationCredentialsRepository {
       if (await this.isEnabledElsewhere(record.domain, record.organizationId, tx))
         throw new DomainEnabledElsewhereError();
       const { count } = await tx.delegationCredential.updateMany({
-        where: { id: record.id, enabled: false, status: { not: 'DELETING' } },
+        where: {
+          id: record.id,
+          enabled: false,
+          status: { not: 'DELETING' },
+          // Without a new key, enable only the key that was checked (not one a concurrent request stored since).
+          ...(newKey ? {} : { encryptedKey: record.encryptedKey }),
+        },
         data: {
           ...(newKey ? this.keyData(record.id, newKey) : {}),
           enabled: true,
@@ -189,14 +196,30 @@ export class DelegationCredentialsRepository {
     return count ? this.findById(record.id) : null;
   }
 
-  /** Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials). */
-  replaceKey(
+  /**
+   * The state a write was decided on: it only applies while the credential is still in it (same enabled flag, same
+   * generation, not being deleted). A concurrent enable, disable or delete makes it match nothing.
+   */
+  private unchangedSince(record: CredentialRecord): Prisma.DelegationCredentialWhereInput {
+    return {
+      id: record.id,
+      enabled: record.enabled,
+      generation: record.generation,
+      status: { not: 'DELETING' },
+    };
+  }
+
+  /**
+   * Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials). Null when the credential
+   * changed meanwhile (nothing written): the caller answers 409 rather than put an unchecked key on an enabled one.
+   */
+  async replaceKey(
     record: CredentialRecord,
     key: ParsedServiceAccountKey,
     verifiedAt: Date | null,
-  ): Promise<CredentialRecord> {
-    return this.prisma.delegationCredential.update({
-      where: { id: record.id },
+  ): Promise<CredentialRecord | null> {
+    const { count } = await this.prisma.delegationCredential.updateMany({
+      where: this.unchangedSince(record),
       data: {
         ...this.keyData(record.id, key),
         ...(verifiedAt
@@ -207,21 +230,22 @@ export class DelegationCredentialsRepository {
             }
           : {}),
       },
-      include: withPlatform,
     });
+    return count ? this.findById(record.id) : null;
   }
 
-  recordVerification(
+  /** Records a verification outcome; null when the credential changed meanwhile (e.g. it is being deleted). */
+  async recordVerification(
     record: CredentialRecord,
     at: Date,
     error: StoredProviderError | null,
-  ): Promise<CredentialRecord> {
+  ): Promise<CredentialRecord | null> {
     const status = record.enabled ? (error ? 'FAILING' : 'ACTIVE') : record.status;
-    return this.prisma.delegationCredential.update({
-      where: { id: record.id },
+    const { count } = await this.prisma.delegationCredential.updateMany({
+      where: this.unchangedSince(record),
       data: { lastVerifiedAt: at, lastError: error ? { ...error } : Prisma.DbNull, status },
-      include: withPlatform,
     });
+    return count ? this.findById(record.id) : null;
   }
 
   /** Disables (if needed) and marks the credential for deletion; the lifecycle job removes the row after cleanup. */
@@ -240,32 +264,27 @@ export class DelegationCredentialsRepository {
     return count > 0;
   }
 
-  /** Re-encrypts every row not yet under the newest master key. Returns how many rows were rewritten. */
-  async reencryptAll(batchSize = 200): Promise<{ rewritten: number; currentVersion: number }> {
-    const currentVersion = this.crypto.currentVersion;
-    let rewritten = 0;
-    for (;;) {
-      const rows = await this.prisma.delegationCredential.findMany({
-        where: { keyVersion: { not: currentVersion } },
-        select: { id: true, encryptedKey: true, keyVersion: true },
-        take: batchSize,
-        orderBy: { id: 'asc' },
-      });
-      if (!rows.length) return { rewritten, currentVersion };
-      for (const row of rows) {
-        const plain = this.crypto.open<object>(
-          { ciphertext: row.encryptedKey, keyVersion: row.keyVersion },
-          row.id,
-        );
-        const sealed = this.crypto.seal(plain, row.id);
-        // Conditional on the version read, so a concurrent rotation is never overwritten with an older key.
-        const { count } = await this.prisma.delegationCredential.updateMany({
-          where: { id: row.id, keyVersion: row.keyVersion, encryptedKey: row.encryptedKey },
-          data: { encryptedKey: sealed.ciphertext, keyVersion: sealed.keyVersion },
-        });
-        rewritten += count;
-      }
-    }
+  /** Re-encrypts every key not yet under the newest master key. Returns how many rows were rewritten. */
+  reencryptAll(): Promise<number> {
+    return reencryptRows<string>(this.crypto, {
+      stale: async (currentVersion, afterId, limit) =>
+        (
+          await this.prisma.delegationCredential.findMany({
+            where: { keyVersion: { not: currentVersion }, ...(afterId ? { id: { gt: afterId } } : {}) },
+            select: { id: true, encryptedKey: true, keyVersion: true },
+            orderBy: { id: 'asc' },
+            take: limit,
+          })
+        ).map((r) => ({ id: r.id, ciphertext: r.encryptedKey, keyVersion: r.keyVersion })),
+      associatedData: (id) => id,
+      replace: async (row, next) =>
+        (
+          await this.prisma.delegationCredential.updateMany({
+            where: { id: row.id, keyVersion: row.keyVersion, encryptedKey: row.ciphertext },
+            data: { encryptedKey: next.ciphertext, keyVersion: next.keyVersion },
+          })
+        ).count > 0,
+    });
   }
 
   audit(entry: {

@@ -148,7 +148,7 @@ export class DelegationCredentialsService {
     const checkedAt = new Date();
     try {
       const result = await this.check(record, this.credentials.toDelegated(record), actor);
-      await this.credentials.recordVerification(record, checkedAt, null);
+      if (!(await this.credentials.recordVerification(record, checkedAt, null))) throw changedMeanwhile(id);
       await this.audit(record, actor, 'VERIFY', true, { calendarCount: result.calendarCount });
       return { verified: true, subject: result.subject, calendarCount: result.calendarCount, checkedAt };
     } catch (error) {
@@ -159,7 +159,7 @@ export class DelegationCredentialsService {
         throw error; // transient: we could not verify (502/503), nothing is recorded on the credential
       }
       const reason = { ...describe(error), at: checkedAt.toISOString() };
-      await this.credentials.recordVerification(record, checkedAt, reason);
+      if (!(await this.credentials.recordVerification(record, checkedAt, reason))) throw changedMeanwhile(id);
       await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
       return { verified: false, reason, subject: actor.email, checkedAt };
     }
@@ -168,7 +168,11 @@ export class DelegationCredentialsService {
   /** Starts deletion: disables, marks `deleting`, and queues the cleanup job that removes the row when done. */
   async remove(orgId: number, id: string, actor: AuthUser): Promise<CredentialRecord> {
     const record = await this.get(orgId, id);
-    if (record.status === 'DELETING') return record;
+    if (record.status === 'DELETING') {
+      // Queue again (same job id: a no-op if it is already queued), in case the first request could not.
+      await this.jobs.dispatch(JOB.DELETE_CREDENTIAL, { credentialId: record.id });
+      return record;
+    }
     const deleting = await this.credentials.markDeleting(record, new Date());
     this.providers.evict(record.id);
     await this.audit(record, actor, 'DELETE', true, { wasEnabled: record.enabled });
@@ -217,7 +221,11 @@ export class DelegationCredentialsService {
         throw new ConflictException(enabledElsewhere(record.domain));
       throw error;
     }
-    if (!enabled) return this.get(record.organizationId, record.id); // a concurrent request enabled it first
+    if (!enabled) {
+      const current = await this.get(record.organizationId, record.id);
+      if (current.enabled) return current; // a concurrent request enabled it first
+      throw changedMeanwhile(record.id); // its key was replaced (or it is being deleted) while we checked
+    }
     if (newKey) this.providers.evict(record.id);
     await this.audit(record, actor, 'ENABLE', true, { keyRotated: !!newKey, generation: enabled.generation });
     await this.jobs.dispatch(JOB.PROVISION_CREDENTIAL, {
@@ -235,6 +243,7 @@ export class DelegationCredentialsService {
     if (!record.enabled) {
       if (!newKey) return record; // disabled → disabled: no-op
       const updated = await this.credentials.replaceKey(record, newKey, null);
+      if (!updated) throw changedMeanwhile(record.id); // e.g. enabled meanwhile: an unchecked key must not land
       this.providers.evict(record.id);
       await this.audit(record, actor, 'ROTATE_KEY', true, { checked: false });
       return updated;
@@ -244,8 +253,8 @@ export class DelegationCredentialsService {
     this.providers.evict(record.id);
     await this.audit(record, actor, 'DISABLE', true, { keyRotated: !!newKey });
     await this.jobs.dispatch(JOB.CLEANUP_CREDENTIAL, {
-      credentialId: record.id,
-      generation: record.generation,
+      credentialId: disabled.id,
+      generation: disabled.generation,
     });
     return disabled;
   }
@@ -255,6 +264,7 @@ export class DelegationCredentialsService {
     this.assertActorInDomain(record, actor, 'rotate the key of');
     await this.checkOrAudit(record, this.credentials.candidate(record, newKey), actor, 'ROTATE_KEY', {});
     const updated = await this.credentials.replaceKey(record, newKey, new Date());
+    if (!updated) throw changedMeanwhile(record.id);
     this.providers.evict(record.id);
     await this.audit(record, actor, 'ROTATE_KEY', true, { checked: true });
     return updated;
@@ -334,6 +344,13 @@ export class DelegationCredentialsService {
       this.logger.error(`audit ${action} for ${record.id} not written: ${(error as Error).message}`);
     }
   }
+}
+
+/** A concurrent request (enable, disable, delete) changed the credential between our read and our write. */
+function changedMeanwhile(id: string): ConflictException {
+  return new ConflictException(
+    `DelegationCredential with id ${id} was changed by another request meanwhile; retry`,
+  );
 }
 
 function describe(error: ProviderError): { type: string; message: string } {

@@ -70,9 +70,17 @@ export class OrgUsersRepository {
         where: { userId_teamId: { userId, teamId: organizationId } },
       });
       if (!member) return null;
-      await tx.user.update({ where: { id: userId }, data: change });
+      // A new address is not verified: it must be verified again before it can enable delegation.
+      const data = change.email === undefined ? change : { ...change, emailVerified: null };
+      await tx.user.update({ where: { id: userId }, data });
       return tx.membership.findUnique({ where: { id: member.id }, include: withUser });
     });
+  }
+
+  /** Every team or organization the user has a membership in (accepted or not). */
+  async teamIdsOf(userId: number): Promise<number[]> {
+    const rows = await this.prisma.membership.findMany({ where: { userId }, select: { teamId: true } });
+    return rows.map((row) => row.teamId);
   }
 
   /** Every organization the user belongs to (accepted or not): an email change affects delegated access in each. */

@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import type { AuthUser } from '../common/http/request-context';
 import { MemberSyncService } from '../memberships/member-sync.service';
 import { MembershipsRepository } from '../memberships/memberships.repository';
@@ -71,6 +77,16 @@ export class OrgUsersService {
     // Same values as stored: no write and no job.
     if (Object.keys(change).length === 0) return current;
     await this.policy.assertMayManage(orgId, actor, [current.role]);
+    if (change.email !== undefined && !actor.isSystemAdmin) {
+      // One account serves every organization, and its email decides which mailbox delegation acts on: an admin of
+      // one organization must not re-point the account of someone who also belongs elsewhere.
+      const others = (await this.users.teamIdsOf(userId)).filter((id) => id !== orgId);
+      if (others.length) {
+        throw new ForbiddenException(
+          `User ${userId} also belongs to other teams or organizations: their email can only be changed by themselves or a system admin`,
+        );
+      }
+    }
     await this.assertFree(change.email, change.username, userId);
 
     let updated: OrgUserRecord | null;

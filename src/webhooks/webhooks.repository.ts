@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { reencryptRows } from '../crypto/reencrypt';
 import { KeyEncryptionService } from '../crypto/key-encryption.service';
 import type { Webhook } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
@@ -81,6 +82,37 @@ export class WebhooksRepository {
       { ciphertext: record.encryptedSecret, keyVersion: record.secretKeyVersion },
       record.id,
     ).secret;
+  }
+
+  /** Re-encrypts every signing secret not yet under the newest master key. Returns how many were rewritten. */
+  reencryptSecrets(): Promise<number> {
+    return reencryptRows<string>(this.crypto, {
+      stale: async (currentVersion, afterId, limit) =>
+        (
+          await this.prisma.webhook.findMany({
+            where: {
+              encryptedSecret: { not: null },
+              secretKeyVersion: { not: currentVersion },
+              ...(afterId ? { id: { gt: afterId } } : {}),
+            },
+            select: { id: true, encryptedSecret: true, secretKeyVersion: true },
+            orderBy: { id: 'asc' },
+            take: limit,
+          })
+        ).map((r) => ({
+          id: r.id,
+          ciphertext: r.encryptedSecret ?? '',
+          keyVersion: r.secretKeyVersion ?? 0,
+        })),
+      associatedData: (id) => id,
+      replace: async (row, next) =>
+        (
+          await this.prisma.webhook.updateMany({
+            where: { id: row.id, secretKeyVersion: row.keyVersion, encryptedSecret: row.ciphertext },
+            data: { encryptedSecret: next.ciphertext, secretKeyVersion: next.keyVersion },
+          })
+        ).count > 0,
+    });
   }
 
   private secretData(id: string, secret: string | null) {

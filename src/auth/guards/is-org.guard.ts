@@ -36,6 +36,12 @@ export class IsOrgGuard implements CanActivate {
         `IsOrgGuard - provided organization id=${orgId} does not represent any existing organization.`,
       );
     }
+    if (request.authMethod === 'oauth-client' && request.authOrganizationId !== orgId) {
+      // A platform OAuth client acts only within its own organization (checked before PBAC can grant anything).
+      throw new ForbiddenException(
+        `IsOrgGuard - OAuth client of organization with id=${request.authOrganizationId} cannot act on organization with id=${orgId}.`,
+      );
+    }
     request.organization = {
       id: team.id,
       slug: team.slug,

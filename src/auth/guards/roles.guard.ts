@@ -28,12 +28,6 @@ export class RolesGuard implements CanActivate {
     const org = request.organization;
     if (!user || !org)
       throw new ForbiddenException('RolesGuard - no authenticated user or organization on the request.');
-    if (request.authMethod === 'oauth-client' && request.authOrganizationId !== org.id) {
-      // A platform OAuth client acts only within its own organization.
-      throw new ForbiddenException(
-        `RolesGuard - OAuth client of organization with id=${request.authOrganizationId} cannot act on organization with id=${org.id}.`,
-      );
-    }
     if (user.isSystemAdmin) return true;
 
     const membership = await this.auth.findMembership(user.id, org.id);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { reencryptRows } from '../../crypto/reencrypt';
 import { KeyEncryptionService } from '../../crypto/key-encryption.service';
 import type { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../prisma/prisma.service';
@@ -70,6 +71,33 @@ export class CalendarCredentialsRepository {
       where: { userId, delegationCredentialId: null },
       select: credentialFields,
       orderBy: { id: 'asc' },
+    });
+  }
+
+  /** Re-encrypts every manual credential key not yet under the newest master key. Returns how many were rewritten. */
+  reencryptManualKeys(): Promise<number> {
+    return reencryptRows<number>(this.crypto, {
+      stale: async (currentVersion, afterId, limit) =>
+        (
+          await this.prisma.credential.findMany({
+            where: {
+              encryptedKey: { not: null },
+              keyVersion: { not: currentVersion },
+              ...(afterId ? { id: { gt: afterId } } : {}),
+            },
+            select: { id: true, encryptedKey: true, keyVersion: true },
+            orderBy: { id: 'asc' },
+            take: limit,
+          })
+        ).map((r) => ({ id: r.id, ciphertext: r.encryptedKey ?? '', keyVersion: r.keyVersion ?? 0 })),
+      associatedData: keyContext,
+      replace: async (row, next) =>
+        (
+          await this.prisma.credential.updateMany({
+            where: { id: row.id, keyVersion: row.keyVersion, encryptedKey: row.ciphertext },
+            data: { encryptedKey: next.ciphertext, keyVersion: next.keyVersion },
+          })
+        ).count > 0,
     });
   }
 

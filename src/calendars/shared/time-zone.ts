@@ -24,6 +24,8 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
     });
+    // Intl accepts any casing of a zone name: bound the cache so client-chosen spellings cannot grow it forever.
+    if (formatters.size >= 500) formatters.clear();
     formatters.set(timeZone, format);
   }
   return format;

@@ -21,5 +21,6 @@ export class PaginationInput {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(2_147_483_647)
   skip = 0;
 }
