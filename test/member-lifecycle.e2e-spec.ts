@@ -135,6 +135,20 @@ describe('Member lifecycle on BullMQ (e2e)', () => {
     );
     expect(await t.prisma.selectedCalendar.count({ where: { userId: frankId } })).toBe(1);
     expect(await t.prisma.destinationCalendar.count({ where: { userId: frankId } })).toBe(1);
+
+    // Rejoining (same credential generation) connects and verifies them again, on the same preferences.
+    await http()
+      .post(`/v2/organizations/${s.org.id}/memberships`)
+      .set(s.auth)
+      .send({ userId: frankId, accepted: true })
+      .expect(201);
+    await waitFor(
+      async () =>
+        (await credentialsOf(s.dcId)).some((c) => c.userId === frankId && c.syncState === 'CONNECTED'),
+      15_000,
+      'frank connected again',
+    );
+    expect(await t.prisma.selectedCalendar.count({ where: { userId: frankId } })).toBe(1);
   });
 
   it('an email moved out of the domain loses the delegated credential', async () => {

@@ -47,6 +47,8 @@ export interface JobPayloads {
     generation: number;
     userId: number;
     platform: WorkspacePlatformSlug;
+    /** Set by a member sync (its version): a member who left and rejoined is verified again. */
+    trigger?: number;
   };
   /**
    * `eventId` identifies the event (one delivery job per webhook and event); `payload` is the JSON body to send —
@@ -69,7 +71,7 @@ export const jobIdFor = {
   [JOB.DELETE_CREDENTIAL]: (p: JobPayloads['delete-credential']) => `delete_${p.credentialId}`,
   [JOB.SYNC_MEMBER]: (p: JobPayloads['sync-member']) => `member_${p.organizationId}_${p.userId}_${p.version}`,
   [JOB.VERIFY_MEMBER]: (p: JobPayloads['verify-member']) =>
-    `verify_${p.credentialId}_${p.generation}_${p.userId}`,
+    `verify_${p.credentialId}_${p.generation}_${p.userId}${p.trigger === undefined ? '' : `_${p.trigger}`}`,
   [JOB.DELIVER_WEBHOOK]: (p: JobPayloads['deliver-webhook']) => `webhook_${p.webhookId}_${p.eventId}`,
 } satisfies { [N in JobName]: (payload: JobPayloads[N]) => string };
 

@@ -138,6 +138,7 @@ export class CredentialLifecycleService {
       target,
       record.generation,
       pending.filter((id) => id === userId),
+      payload.version,
     );
     return { action: 'provisioned' };
   }
@@ -152,10 +153,21 @@ export class CredentialLifecycleService {
     }
   }
 
-  private queueVerification(target: ProvisionTarget, generation: number, userIds: number[]): Promise<void> {
+  private queueVerification(
+    target: ProvisionTarget,
+    generation: number,
+    userIds: number[],
+    trigger?: number,
+  ): Promise<void> {
     return this.jobs.dispatchBulk(
       JOB.VERIFY_MEMBER,
-      userIds.map((userId) => ({ credentialId: target.id, generation, userId, platform: target.platform })),
+      userIds.map((userId) => ({
+        credentialId: target.id,
+        generation,
+        userId,
+        platform: target.platform,
+        trigger,
+      })),
     );
   }
 }

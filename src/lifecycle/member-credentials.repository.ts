@@ -210,22 +210,20 @@ export class MemberCredentialsRepository {
 
   /** Returns true when the state changed to FAILING (so the error is reported once, not on every retry). */
   async markFailing(dc: string, userId: number, error: StoredMemberError): Promise<boolean> {
-    const before = await this.prisma.credential.findUnique({
-      where: { userId_delegationCredentialId: { userId, delegationCredentialId: dc } },
-      select: { syncState: true, lastError: true },
-    });
-    if (!before) return false;
+    const lastError = JSON.stringify(error);
+    // One conditional statement: of two concurrent reports of the same failure (a live call and a verification
+    // job), only the first changes the state, so the error is reported once.
+    const changed = await this.prisma.$executeRaw`
+      UPDATE "Credential" SET "syncState" = 'FAILING', "lastError" = ${lastError}::jsonb, "lastCheckedAt" = now(),
+        attempts = attempts + 1, "updatedAt" = now()
+      WHERE "delegationCredentialId" = ${dc}::uuid AND "userId" = ${userId}
+        AND NOT ("syncState" IS NOT DISTINCT FROM 'FAILING' AND "lastError"->>'type' IS NOT DISTINCT FROM ${error.type})`;
+    if (changed) return true;
     await this.prisma.credential.updateMany({
       where: { delegationCredentialId: dc, userId },
-      data: {
-        syncState: 'FAILING',
-        lastError: { ...error },
-        lastCheckedAt: new Date(),
-        attempts: { increment: 1 },
-      },
+      data: { lastError: { ...error }, lastCheckedAt: new Date(), attempts: { increment: 1 } },
     });
-    const previousType = (before.lastError as { type?: string } | null)?.type;
-    return before.syncState !== 'FAILING' || previousType !== error.type;
+    return false;
   }
 
   async recordTransientError(dc: string, userId: number, error: StoredMemberError): Promise<void> {
