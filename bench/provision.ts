@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { deleteRedisKeys } from '../test/utils/redis';
 import { startBenchApp } from './bench-app';
 
 const root = path.join(__dirname, '..');
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     console.log(`worker peak RSS:      ${rssMb.toFixed(0)} MB`);
   } finally {
     worker?.kill('SIGKILL');
-    await dropRedisKeys(`bench-${process.pid}`);
+    await deleteRedisKeys(`bench-${process.pid}:*`); // its queues, e.g. the verification backlog
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
   }
@@ -129,21 +129,6 @@ async function rawInsertSelect(db: Client, orgId: number, credentialId: string):
   // Give the measured run no head start: reclaim the rolled-back rows and truncate the pages they extended.
   await db.query('VACUUM "Credential", "SelectedCalendar", "DestinationCalendar"');
   return elapsed;
-}
-
-/** Removes the benchmark's queues (the verification backlog it leaves behind) from Redis. */
-async function dropRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 function run(command: string, args: string[]): Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { GetUser, Pbac, PlatformPlan, Roles } from '../auth/decorators/auth.decorators';
 import { OrgGuards } from '../auth/guards/org-guards';
+import { orgAdminAccess } from '../common/docs/access';
 import { ApiAuthHeaders } from '../common/docs/api-headers.decorator';
 import { type Envelope, ok } from '../common/dto/envelope';
 import { PaginationInput } from '../common/dto/pagination.input';
@@ -45,8 +46,7 @@ import {
 } from './dto/service-account-key.input';
 import { UpdateDelegationCredentialInput } from './dto/update-delegation-credential.input';
 
-const ACCESS =
-  'Required membership role: `org admin`. PBAC permission: `organization.update`. Learn more about API access control at https://cal.com/docs/api-reference/v2/access-control';
+const ACCESS = orgAdminAccess('organization.update');
 
 @ApiTags('Orgs / Delegation Credentials')
 @ApiExtraModels(GoogleServiceAccountKeyInput, MicrosoftServiceAccountKeyInput)

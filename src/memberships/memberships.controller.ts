@@ -13,9 +13,11 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { GetUser, Pbac, PlatformPlan, Roles } from '../auth/decorators/auth.decorators';
 import { OrgGuards } from '../auth/guards/org-guards';
+import { orgAdminAccess } from '../common/docs/access';
 import { ApiAuthHeaders } from '../common/docs/api-headers.decorator';
 import { type Envelope, ok } from '../common/dto/envelope';
 import { PaginationInput } from '../common/dto/pagination.input';
+import { IdParam } from '../common/http/id-param';
 import { OrgIdPipe } from '../common/http/org-id.pipe';
 import type { AuthUser } from '../common/http/request-context';
 import { CreateOrgMembershipDto } from './dto/create-org-membership.input';
@@ -28,12 +30,8 @@ import {
   UpdateOrgMembership,
 } from './dto/org-membership.output';
 import { UpdateOrgMembershipDto } from './dto/update-org-membership.input';
-import { IdParam } from './id-param.decorator';
 import { toOrganizationMembershipOutput as toOutput } from './membership.mapper';
 import { MembershipsService } from './memberships.service';
-
-const access = (permission: string): string =>
-  `Required membership role: \`org admin\`. PBAC permission: \`${permission}\`. Learn more about API access control at https://cal.com/docs/api-reference/v2/access-control`;
 
 @ApiTags('Orgs / Memberships')
 @ApiAuthHeaders()
@@ -47,7 +45,7 @@ export class OrganizationsMembershipsController {
 
   @Get()
   @Pbac(['organization.listMembers'])
-  @ApiOperation({ summary: 'Get all memberships', description: access('organization.listMembers') })
+  @ApiOperation({ summary: 'Get all memberships', description: orgAdminAccess('organization.listMembers') })
   @ApiOkResponse({ type: GetAllOrgMemberships, description: '' })
   async getAllMemberships(
     @Param('orgId', OrgIdPipe) orgId: number,
@@ -61,7 +59,7 @@ export class OrganizationsMembershipsController {
   @Pbac(['organization.invite'])
   @ApiOperation({
     summary: 'Create a membership',
-    description: `${access('organization.invite')}. The member's delegated calendar access is then synced in the background.`,
+    description: `${orgAdminAccess('organization.invite')}. The member's delegated calendar access is then synced in the background.`,
   })
   @ApiCreatedResponse({ type: CreateOrgMembershipOutput, description: '' })
   async createMembership(
@@ -74,7 +72,7 @@ export class OrganizationsMembershipsController {
 
   @Get(':membershipId')
   @Pbac(['organization.listMembers'])
-  @ApiOperation({ summary: 'Get a membership', description: access('organization.listMembers') })
+  @ApiOperation({ summary: 'Get a membership', description: orgAdminAccess('organization.listMembers') })
   @ApiParam({ name: 'membershipId', type: Number })
   @ApiOkResponse({ type: GetOrgMembership, description: '' })
   async getOrgMembership(
@@ -88,7 +86,7 @@ export class OrganizationsMembershipsController {
   @Pbac(['organization.changeMemberRole'])
   @ApiOperation({
     summary: 'Update a membership',
-    description: `${access('organization.changeMemberRole')}. Accepting or un-accepting changes the member's delegated calendar access (synced in the background).`,
+    description: `${orgAdminAccess('organization.changeMemberRole')}. Accepting or un-accepting changes the member's delegated calendar access (synced in the background).`,
   })
   @ApiParam({ name: 'membershipId', type: Number })
   @ApiOkResponse({ type: UpdateOrgMembership, description: '' })
@@ -105,7 +103,7 @@ export class OrganizationsMembershipsController {
   @Pbac(['organization.remove'])
   @ApiOperation({
     summary: 'Delete a membership',
-    description: `${access('organization.remove')}. The member's delegated calendar access is removed in the background.`,
+    description: `${orgAdminAccess('organization.remove')}. The member's delegated calendar access is removed in the background.`,
   })
   @ApiParam({ name: 'membershipId', type: Number })
   @ApiOkResponse({ type: DeleteOrgMembership, description: '' })

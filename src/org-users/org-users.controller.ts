@@ -13,12 +13,13 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { GetUser, Pbac, PlatformPlan, Roles } from '../auth/decorators/auth.decorators';
 import { OrgGuards } from '../auth/guards/org-guards';
+import { orgAdminAccess } from '../common/docs/access';
 import { ApiAuthHeaders } from '../common/docs/api-headers.decorator';
 import { type Envelope, ok } from '../common/dto/envelope';
 import { PaginationInput } from '../common/dto/pagination.input';
+import { IdParam } from '../common/http/id-param';
 import { OrgIdPipe } from '../common/http/org-id.pipe';
 import type { AuthUser } from '../common/http/request-context';
-import { IdParam } from '../memberships/id-param.decorator';
 import { CreateOrganizationUserInput } from './dto/create-org-user.input';
 import {
   GetOrganizationUserOutput,
@@ -28,9 +29,6 @@ import {
 import { UpdateOrganizationUserInput } from './dto/update-org-user.input';
 import { toOrganizationUserOutput as toOutput } from './org-user.mapper';
 import { OrgUsersService } from './org-users.service';
-
-const access = (permission: string): string =>
-  `Required membership role: \`org admin\`. PBAC permission: \`${permission}\`. Learn more about API access control at https://cal.com/docs/api-reference/v2/access-control`;
 
 @ApiTags('Orgs / Users')
 @ApiAuthHeaders()
@@ -46,7 +44,7 @@ export class OrganizationsUsersController {
   @Pbac(['organization.listMembers'])
   @ApiOperation({
     summary: 'Get all users of an organization',
-    description: access('organization.listMembers'),
+    description: orgAdminAccess('organization.listMembers'),
   })
   @ApiOkResponse({ type: GetOrganizationUsersOutput, description: '' })
   async getOrganizationsUsers(
@@ -61,7 +59,7 @@ export class OrganizationsUsersController {
   @Pbac(['organization.invite'])
   @ApiOperation({
     summary: 'Create a user in an organization',
-    description: `${access('organization.invite')}. Creates the user and their membership; delegated calendar access is then synced in the background.`,
+    description: `${orgAdminAccess('organization.invite')}. Creates the user and their membership; delegated calendar access is then synced in the background.`,
   })
   @ApiCreatedResponse({ type: GetOrganizationUserOutput, description: '' })
   async createOrganizationUser(
@@ -76,7 +74,7 @@ export class OrganizationsUsersController {
   @Pbac(['organization.changeMemberRole'])
   @ApiOperation({
     summary: 'Update a user of an organization',
-    description: `${access('organization.changeMemberRole')}. A new email domain moves the user's delegated calendar access (synced in the background).`,
+    description: `${orgAdminAccess('organization.changeMemberRole')}. A new email domain moves the user's delegated calendar access (synced in the background).`,
   })
   @ApiParam({ name: 'userId', type: Number })
   @ApiOkResponse({ type: GetOrganizationUserOutput, description: '' })
@@ -93,7 +91,7 @@ export class OrganizationsUsersController {
   @Pbac(['organization.remove'])
   @ApiOperation({
     summary: 'Remove a user from an organization',
-    description: `${access('organization.remove')}. Deletes the membership (the user account stays); delegated calendar access is removed in the background.`,
+    description: `${orgAdminAccess('organization.remove')}. Deletes the membership (the user account stays); delegated calendar access is removed in the background.`,
   })
   @ApiParam({ name: 'userId', type: Number })
   @ApiOkResponse({ type: GetOrganizationUserOutput, description: '' })

@@ -13,6 +13,7 @@ import {
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Pbac, PlatformPlan, Roles } from '../auth/decorators/auth.decorators';
 import { OrgGuards } from '../auth/guards/org-guards';
+import { orgAdminAccess } from '../common/docs/access';
 import { ApiAuthHeaders } from '../common/docs/api-headers.decorator';
 import { type Envelope, ok } from '../common/dto/envelope';
 import { PaginationInput } from '../common/dto/pagination.input';
@@ -27,8 +28,7 @@ import {
 } from './dto/webhook.output';
 import { WebhooksService } from './webhooks.service';
 
-const ACCESS =
-  'Required membership role: `org admin`. PBAC permission: `organization.update`. Learn more about API access control at https://cal.com/docs/api-reference/v2/access-control';
+const ACCESS = orgAdminAccess('organization.update');
 
 /** Cal.com's `/v2/organizations/{orgId}/webhooks` (tag "Orgs / Webhooks"), same operation ids. */
 @ApiTags('Orgs / Webhooks')

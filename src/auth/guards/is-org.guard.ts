@@ -1,23 +1,7 @@
-import {
-  BadRequestException,
-  type CanActivate,
-  type ExecutionContext,
-  ForbiddenException,
-  Injectable,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { parseId } from '../../common/http/id-param';
 import type { AppRequest } from '../../common/http/request-context';
 import { AuthRepository } from '../auth.repository';
-
-const MAX_INT4 = 2_147_483_647;
-
-/** Parses a numeric id path parameter; anything else is a 400 (never a database error turned 500). */
-export function parseIdParam(name: string, raw: string, guard: string): number {
-  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_INT4) {
-    throw new BadRequestException(`${guard} - ${name} must be a positive integer, got '${raw}'.`);
-  }
-  return value;
-}
 
 /** The `:orgId` route parameter must name an existing organization (a team with isOrganization=true). */
 @Injectable()
@@ -29,7 +13,7 @@ export class IsOrgGuard implements CanActivate {
     const raw = (request.params as Record<string, string | undefined>).orgId;
     if (raw === undefined)
       throw new ForbiddenException('IsOrgGuard - No organization id found in request params.');
-    const orgId = parseIdParam('orgId', raw, 'IsOrgGuard');
+    const orgId = parseId('orgId', raw, 'IsOrgGuard');
     const team = await this.auth.findTeam(orgId);
     if (!team?.isOrganization) {
       throw new ForbiddenException(

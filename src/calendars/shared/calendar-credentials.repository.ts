@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MAX_INT4 } from '../../common/http/id-param';
 import { reencryptRows } from '../../crypto/reencrypt';
 import { KeyEncryptionService } from '../../crypto/key-encryption.service';
 import type { Prisma } from '../../generated/prisma/client';
@@ -23,7 +24,6 @@ export interface ManualCredentialKey {
   secret: Record<string, string>;
 }
 
-const MAX_INT4 = 2_147_483_647;
 /** Ids from clients may be anything: out-of-range ids are simply not found (never a Prisma error). */
 const isDbId = (id: number): boolean => Number.isInteger(id) && id > 0 && id <= MAX_INT4;
 /** Associated data of a manual key: a ciphertext copied onto another credential row does not open. */

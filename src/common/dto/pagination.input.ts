@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_INT4 } from '../http/id-param';
 
 export class PaginationInput {
   @ApiPropertyOptional({
@@ -21,6 +22,6 @@ export class PaginationInput {
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   skip = 0;
 }

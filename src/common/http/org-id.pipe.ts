@@ -1,12 +1,10 @@
-import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { parseId } from './id-param';
 
 /** `orgId` path parameter → number (IsOrgGuard has already rejected non-numeric ids with 400). */
 @Injectable()
 export class OrgIdPipe implements PipeTransform<string, number> {
   transform(value: string): number {
-    const id = Number(value);
-    if (!Number.isInteger(id) || id < 1)
-      throw new BadRequestException(`orgId must be a positive integer, got '${value}'.`);
-    return id;
+    return parseId('orgId', value);
   }
 }

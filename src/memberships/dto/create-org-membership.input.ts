@@ -2,12 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, Max, Min } from 'class-validator';
 import type { MembershipRole } from '../../generated/prisma/client';
 import { IsOptionalNotNull, MEMBERSHIP_ROLES } from './input-helpers';
+import { MAX_INT4 } from '../../common/http/id-param';
 
 export class CreateOrgMembershipDto {
   @ApiProperty({ type: Number, description: 'Id of an existing user', example: 42 })
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(MAX_INT4)
   userId!: number;
 
   @ApiPropertyOptional({
