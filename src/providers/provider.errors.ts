@@ -1,41 +1,87 @@
-/** What went wrong with a provider call, in terms an admin can act on. */
+/**
+ * Who a provider error is about:
+ * - `credential`: the organization's delegation credential as a whole (key deleted or revoked, client secret wrong
+ *   or expired, domain-wide delegation entry removed, admin consent revoked, tenant or app gone, Calendar API
+ *   disabled). Every member fails the same way; the credential goes `failing` and is reported once.
+ * - `member`: one member's mailbox (not in the directory, no mailbox, an access policy on that mailbox, one
+ *   calendar or event that cannot be reached). Only that member is affected and reported.
+ * - `none`: a passing condition of the provider (throttling, an outage) that says nothing about either.
+ */
+export type ProviderErrorScope = 'credential' | 'member' | 'none';
+
+interface ProviderErrorKind {
+  /** Permanent: a configuration problem that a retry cannot fix (not retried by jobs; the API answers 400). */
+  permanent: boolean;
+  /** HTTP status the API answers when a request fails with this error. */
+  httpStatus: number;
+  scope: ProviderErrorScope;
+}
+
+/**
+ * Every error the provider layer reports, in terms an admin can act on. The classifiers
+ * (src/providers/google/google-errors.ts, src/providers/microsoft/microsoft-errors.ts) map each documented refusal of
+ * Google's token endpoint and Calendar API, and of Entra's token endpoint and Microsoft Graph, to one of these.
+ */
 export const PROVIDER_ERROR_TYPES = {
   /** Google: client ID not on the domain-wide delegation allow-list for the scope (`unauthorized_client`). */
-  CLIENT_NOT_AUTHORIZED: { permanent: true, httpStatus: 400 },
-  /** The subject is not a user of the Workspace / Entra directory (`invalid_grant`, Graph user not found). */
-  USER_NOT_IN_DIRECTORY: { permanent: true, httpStatus: 400 },
-  /** Wrong private key / client secret, or unknown client (`invalid_grant` bad signature, `invalid_client`). */
-  INVALID_KEY: { permanent: true, httpStatus: 400 },
-  /** Microsoft tenant id unknown, or the app is not in / not consented in the tenant. */
-  TENANT_NOT_FOUND: { permanent: true, httpStatus: 400 },
-  /** Token works but the app lacks a permission (Graph 403, Calendar 403 insufficientPermissions). */
-  PERMISSION_DENIED: { permanent: true, httpStatus: 400 },
-  /** 429, or Calendar 403 rateLimitExceeded; `retryAfterMs` when the provider said. */
-  RATE_LIMITED: { permanent: false, httpStatus: 503 },
+  CLIENT_NOT_AUTHORIZED: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Google: the service account key was deleted or disabled in Google Cloud (`invalid_grant` "Invalid JWT Signature."). */
+  KEY_REVOKED: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** The key cannot be used at all: not a usable private key, unknown service account / client (`invalid_client`). */
+  INVALID_KEY: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Google: the Calendar API is disabled in the service account's Cloud project (403 `accessNotConfigured`). */
+  CALENDAR_API_DISABLED: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Microsoft: the client secret is wrong — often the secret's ID was stored instead of its value (AADSTS7000215). */
+  INVALID_CLIENT_SECRET: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Microsoft: the client secret has expired (AADSTS7000222). */
+  CLIENT_SECRET_EXPIRED: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Microsoft: no application with this client ID in the tenant (AADSTS700016). */
+  APP_NOT_IN_TENANT: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Microsoft: the tenant does not exist (AADSTS90002 and kin). */
+  TENANT_NOT_FOUND: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** Microsoft: admin consent for the application permissions was never granted, or was revoked. */
+  CONSENT_MISSING: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** The token works but lacks a permission or scope for the operation (Calendar 403 insufficientPermissions, Graph 403). */
+  PERMISSION_DENIED: { permanent: true, httpStatus: 400, scope: 'credential' },
+  /** The subject is not a user of the Workspace / Entra directory (`invalid_grant` invalid email, Graph user not found). */
+  USER_NOT_IN_DIRECTORY: { permanent: true, httpStatus: 400, scope: 'member' },
+  /** Microsoft: the user exists but has no Exchange Online mailbox (MailboxNotEnabledForRESTAPI). */
+  MAILBOX_NOT_ENABLED: { permanent: true, httpStatus: 400, scope: 'member' },
+  /** Microsoft: an Exchange application access policy denies the app this mailbox (ErrorAccessDenied on one mailbox). */
+  ACCESS_POLICY_DENIED: { permanent: true, httpStatus: 400, scope: 'member' },
+  /** One calendar (or event) of the member cannot be read or written: wrong id, not shared with them. */
+  CALENDAR_NOT_ACCESSIBLE: { permanent: true, httpStatus: 400, scope: 'member' },
+  /** 429, Calendar 403 rateLimitExceeded/userRateLimitExceeded, Graph ApplicationThrottled/MailboxConcurrency. */
+  RATE_LIMITED: { permanent: false, httpStatus: 503, scope: 'none' },
   /** 5xx, network errors, timeouts. */
-  PROVIDER_UNAVAILABLE: { permanent: false, httpStatus: 502 },
-} as const;
+  PROVIDER_UNAVAILABLE: { permanent: false, httpStatus: 502, scope: 'none' },
+} as const satisfies Record<string, ProviderErrorKind>;
 
 export type ProviderErrorType = keyof typeof PROVIDER_ERROR_TYPES;
 
 /**
  * The only error the provider layer throws. `permanent` errors are configuration problems (not retried; the member
- * is marked failing, the API answers 400); transient ones are retried by jobs and answered 502/503 by the API.
- * Messages never contain key material.
+ * or credential is marked failing, the API answers 400); transient ones are retried by jobs and answered 502/503 by
+ * the API. `scope` says whether the whole credential or one member is at fault (see ProviderErrorScope); it defaults
+ * to the type's and can be narrowed per error by a classifier that knows better. Messages never contain key material.
  */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   readonly permanent: boolean;
   readonly httpStatus: number;
+  readonly scope: ProviderErrorScope;
 
   constructor(
     readonly type: ProviderErrorType,
     message: string,
     readonly platform: 'google' | 'office365',
+    /** How long the provider asked us to wait before retrying (Retry-After), in milliseconds. */
     readonly retryAfterMs?: number,
+    scope?: ProviderErrorScope,
   ) {
     super(message);
     this.permanent = PROVIDER_ERROR_TYPES[type].permanent;
     this.httpStatus = PROVIDER_ERROR_TYPES[type].httpStatus;
+    this.scope = scope ?? PROVIDER_ERROR_TYPES[type].scope;
   }
 }

@@ -1,3 +1,4 @@
+import { PROVIDER_ERROR_TYPES } from '../../providers/provider.errors';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class WorkspacePlatformDto {
@@ -9,17 +10,7 @@ export class WorkspacePlatformDto {
 }
 
 export class ProviderErrorDto {
-  @ApiProperty({
-    enum: [
-      'CLIENT_NOT_AUTHORIZED',
-      'USER_NOT_IN_DIRECTORY',
-      'INVALID_KEY',
-      'TENANT_NOT_FOUND',
-      'PERMISSION_DENIED',
-      'RATE_LIMITED',
-      'PROVIDER_UNAVAILABLE',
-    ],
-  })
+  @ApiProperty({ enum: Object.keys(PROVIDER_ERROR_TYPES), example: 'CLIENT_NOT_AUTHORIZED' })
   type!: string;
 
   @ApiProperty()
