@@ -72,7 +72,17 @@ describe('Bootstrap CLI (e2e)', () => {
     const membership = await t.prisma.membership.findFirstOrThrow({
       where: { userId: a.userId, teamId: a.organizationId },
     });
-    expect(membership).toMatchObject({ role: 'ADMIN', accepted: true });
+    // The first admin owns the organization (it always keeps an owner); a later one is an admin.
+    expect(membership).toMatchObject({ role: 'OWNER', accepted: true });
+    const later = JSON.parse(
+      (await cli('create-org', '--slug', slug, '--admin-email', `second-${email}`, '--json')).stdout,
+    ) as typeof a;
+    expect(later.organizationId).toBe(a.organizationId);
+    expect(
+      await t.prisma.membership.findFirstOrThrow({
+        where: { userId: later.userId, teamId: a.organizationId },
+      }),
+    ).toMatchObject({ role: 'ADMIN', accepted: true });
   }, 60_000);
 
   it('create-org --platform also issues an OAuth client that authenticates', async () => {

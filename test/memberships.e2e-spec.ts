@@ -325,6 +325,52 @@ describe('Org memberships API and member lifecycle jobs (e2e)', () => {
       expect(await row(adminMembership.id)).toMatchObject({ role: 'MEMBER' });
     });
 
+    it('an organization always keeps an accepted owner: the last one cannot demote, un-accept or remove themself (409)', async () => {
+      const { org } = await setup();
+      const owner = await t.fixtures.user();
+      const ownerMembership = await t.fixtures.membership(owner.id, org.id, 'OWNER', true);
+      const ownerAuth = bearer(await t.fixtures.apiKey(owner.id));
+      const sysAdminAuth = bearer(await t.fixtures.apiKey((await t.fixtures.user(undefined, 'ADMIN')).id));
+      const url = `${base(org.id)}/${ownerMembership.id}`;
+      const message = `Organization ${org.id} must keep at least one accepted owner: make another member owner first.`;
+
+      for (const auth of [ownerAuth, sysAdminAuth]) {
+        const demote = await http().patch(url).set(auth).send({ role: 'ADMIN' }).expect(409);
+        expect(demote.body.error.message).toBe(message);
+        await http().patch(url).set(auth).send({ accepted: false }).expect(409);
+        const remove = await http().delete(url).set(auth).expect(409);
+        expect(remove.body.error.message).toBe(message);
+        const removeUser = await http()
+          .delete(`/v2/organizations/${org.id}/users/${owner.id}`)
+          .set(auth)
+          .expect(409);
+        expect(removeUser.body.error.message).toBe(message);
+      }
+      expect(await row(ownerMembership.id)).toEqual(ownerMembership);
+      expect(await syncJobs(org.id)).toEqual([]);
+
+      // A pending owner does not count; an accepted second owner does.
+      const next = await t.fixtures.user();
+      const created = await http()
+        .post(base(org.id))
+        .set(ownerAuth)
+        .send({ userId: next.id, role: 'OWNER', accepted: false })
+        .expect(201);
+      await http().patch(url).set(ownerAuth).send({ role: 'ADMIN' }).expect(409);
+      await http()
+        .patch(`${base(org.id)}/${created.body.data.id}`)
+        .set(ownerAuth)
+        .send({ accepted: true })
+        .expect(200);
+      await http().patch(url).set(ownerAuth).send({ role: 'ADMIN' }).expect(200);
+      expect(await row(ownerMembership.id)).toMatchObject({ role: 'ADMIN', accepted: true });
+      // The new owner is now the last one.
+      await http()
+        .delete(`${base(org.id)}/${created.body.data.id}`)
+        .set(sysAdminAuth)
+        .expect(409);
+    });
+
     it('only an owner may grant OWNER or change or remove an owner (403 for an admin)', async () => {
       const { org, auth } = await setup();
       const user = await t.fixtures.user();

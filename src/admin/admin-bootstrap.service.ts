@@ -25,7 +25,11 @@ export class AdminBootstrapService {
     private readonly config: AppConfigService,
   ) {}
 
-  /** Creates (or finds, by slug) an organization with an accepted ADMIN, and issues a fresh API key for the admin. */
+  /**
+   * Creates (or finds, by slug) an organization and issues a fresh API key for the given admin. The first one becomes
+   * the organization's accepted OWNER (an organization always keeps one); later ones, for an organization that
+   * already has an owner, are accepted ADMINs.
+   */
   async createOrg(input: {
     slug: string;
     adminEmail: string;
@@ -55,10 +59,12 @@ export class AdminBootstrapService {
         update: { emailVerified: new Date() },
         create: { email, name: email.split('@')[0], emailVerified: new Date() },
       });
+      const hasOwner =
+        (await tx.membership.count({ where: { teamId: org.id, role: 'OWNER', accepted: true } })) > 0;
       await tx.membership.upsert({
         where: { userId_teamId: { userId: user.id, teamId: org.id } },
-        update: {},
-        create: { userId: user.id, teamId: org.id, role: 'ADMIN', accepted: true },
+        update: hasOwner ? {} : { role: 'OWNER', accepted: true },
+        create: { userId: user.id, teamId: org.id, role: hasOwner ? 'ADMIN' : 'OWNER', accepted: true },
       });
       const { key, hashedKey } = generateApiKey(this.config.apiKeyPrefix);
       await tx.apiKey.create({

@@ -17,9 +17,13 @@ export type MembershipTarget = { id: number } | { userId: number };
 /** Thrown inside a guarded write that would leave the organization without an accepted owner or admin. */
 export class LastOrgAdminError extends Error {}
 
+/** Thrown inside a guarded write that would take away the organization's last accepted owner. */
+export class LastOrgOwnerError extends Error {}
+
 const MANAGING_ROLES: MembershipRole[] = ['ADMIN', 'OWNER'];
 const isManager = (m: { role: MembershipRole; accepted: boolean }): boolean =>
   m.accepted && MANAGING_ROLES.includes(m.role);
+const isOwner = (m: { role: MembershipRole; accepted: boolean }): boolean => m.accepted && m.role === 'OWNER';
 
 /**
  * Owns every Prisma access to organization memberships. Every read and write is scoped to the organization, so
@@ -72,7 +76,9 @@ export class MembershipsRepository {
   /**
    * Applies a change under the organization's admin lock. Returns the row before and after (both read inside the
    * transaction, so callers compare the real transition), or null when the membership is gone.
-   * Throws LastOrgAdminError when the change would demote or un-accept the last accepted owner/admin.
+   * Throws LastOrgOwnerError when the change would demote or un-accept the last accepted owner, and
+   * LastOrgAdminError when it would demote or un-accept the last accepted owner/admin (organizations that predate
+   * the owner rule may have admins only).
    */
   update(
     organizationId: number,
@@ -87,6 +93,7 @@ export class MembershipsRepository {
       });
       if (!before) return null;
       const next = { role: change.role ?? before.role, accepted: change.accepted ?? before.accepted };
+      if (isOwner(before) && !isOwner(next)) await this.assertAnotherOwner(tx, organizationId, id);
       if (isManager(before) && !isManager(next)) await this.assertAnotherAdmin(tx, organizationId, id);
       const after = await tx.membership.update({ where: { id }, data: change, include: withUser });
       return { before, after };
@@ -95,7 +102,8 @@ export class MembershipsRepository {
 
   /**
    * Deletes a membership under the organization's admin lock and returns the removed row, or null when it is
-   * gone. Throws LastOrgAdminError when it is the last accepted owner/admin.
+   * gone. Throws LastOrgOwnerError when it is the last accepted owner, LastOrgAdminError when it is the last
+   * accepted owner/admin.
    */
   remove(organizationId: number, target: MembershipTarget): Promise<MembershipRecord | null> {
     return this.prisma.$transaction(async (tx) => {
@@ -105,6 +113,7 @@ export class MembershipsRepository {
         include: withUser,
       });
       if (!row) return null;
+      if (isOwner(row)) await this.assertAnotherOwner(tx, organizationId, row.id);
       if (isManager(row)) await this.assertAnotherAdmin(tx, organizationId, row.id);
       await tx.membership.delete({ where: { id: row.id } });
       return row;
@@ -117,6 +126,13 @@ export class MembershipsRepository {
    */
   private async lockAdmins(tx: Prisma.TransactionClient, organizationId: number): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`org-admins:${organizationId}`}))`;
+  }
+
+  private async assertAnotherOwner(tx: Prisma.TransactionClient, organizationId: number, exceptId: number) {
+    const others = await tx.membership.count({
+      where: { teamId: organizationId, accepted: true, role: 'OWNER', NOT: { id: exceptId } },
+    });
+    if (others === 0) throw new LastOrgOwnerError();
   }
 
   private async assertAnotherAdmin(tx: Prisma.TransactionClient, organizationId: number, exceptId: number) {

@@ -6,6 +6,7 @@ import type { UpdateOrgMembershipDto } from './dto/update-org-membership.input';
 import { MemberSyncService } from './member-sync.service';
 import {
   LastOrgAdminError,
+  LastOrgOwnerError,
   type MembershipChange,
   type MembershipRecord,
   MembershipsRepository,
@@ -20,11 +21,20 @@ export const lastAdminConflict = (orgId: number): ConflictException =>
     `Organization ${orgId} must keep at least one accepted owner or admin: promote or accept another one first.`,
   );
 
-/** Runs a guarded membership write, turning the last-admin rule into a 409. */
-export async function keepingAnAdmin<T>(orgId: number, write: () => Promise<T>): Promise<T> {
+export const lastOwnerConflict = (orgId: number): ConflictException =>
+  new ConflictException(
+    `Organization ${orgId} must keep at least one accepted owner: make another member owner first.`,
+  );
+
+/**
+ * Runs a guarded membership write, turning the last-owner and last-admin rules into a 409. An organization always
+ * keeps an accepted OWNER: without one nobody but a system admin could grant the role again.
+ */
+export async function keepingAnOwner<T>(orgId: number, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
+    if (error instanceof LastOrgOwnerError) throw lastOwnerConflict(orgId);
     if (error instanceof LastOrgAdminError) throw lastAdminConflict(orgId);
     throw error;
   }
@@ -33,7 +43,7 @@ export async function keepingAnAdmin<T>(orgId: number, write: () => Promise<T>):
 const CHANGE_FIELDS = ['accepted', 'role', 'disableImpersonation'] as const;
 
 /**
- * Organization membership rules: org scoping, owner-only rules, the last-admin rule, and reporting each change
+ * Organization membership rules: org scoping, owner-only rules, the last-owner and last-admin rules, and reporting each change
  * that can affect delegated calendar access to the lifecycle queue (after the write has committed).
  */
 @Injectable()
@@ -100,7 +110,7 @@ export class MembershipsService {
     if (unchanged) return current;
     await this.policy.assertMayManage(orgId, actor, [current.role, change.role]);
 
-    const result = await keepingAnAdmin(orgId, () => this.memberships.update(orgId, id, change));
+    const result = await keepingAnOwner(orgId, () => this.memberships.update(orgId, id, change));
     if (!result) throw membershipNotFound(id, orgId);
     const { before, after } = result;
     // accepted decides delegated access; role is reported too so the job, not this endpoint, stays the one place
@@ -114,7 +124,7 @@ export class MembershipsService {
   async remove(orgId: number, id: number, actor: AuthUser): Promise<MembershipRecord> {
     const current = await this.get(orgId, id);
     await this.policy.assertMayManage(orgId, actor, [current.role]);
-    const removed = await keepingAnAdmin(orgId, () => this.memberships.remove(orgId, { id }));
+    const removed = await keepingAnOwner(orgId, () => this.memberships.remove(orgId, { id }));
     if (!removed) throw membershipNotFound(id, orgId);
     await this.sync.removed(orgId, removed.userId, `Membership ${id} was deleted`);
     return removed;

@@ -8,7 +8,7 @@ import {
 import type { AuthUser } from '../common/http/request-context';
 import { MemberSyncService } from '../memberships/member-sync.service';
 import { MembershipsRepository } from '../memberships/memberships.repository';
-import { keepingAnAdmin } from '../memberships/memberships.service';
+import { keepingAnOwner } from '../memberships/memberships.service';
 import { OrgRolePolicy } from '../memberships/org-role.policy';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import type { CreateOrganizationUserInput } from './dto/create-org-user.input';
@@ -116,7 +116,7 @@ export class OrgUsersService {
     const current = await this.users.findInOrg(orgId, userId);
     if (!current) throw userNotFound(userId, orgId);
     await this.policy.assertMayManage(orgId, actor, [current.role]);
-    const removed = await keepingAnAdmin(orgId, () => this.memberships.remove(orgId, { userId }));
+    const removed = await keepingAnOwner(orgId, () => this.memberships.remove(orgId, { userId }));
     if (!removed) throw userNotFound(userId, orgId);
     await this.sync.removed(orgId, userId, `User ${userId} was removed from organization ${orgId}`);
     return current;
