@@ -142,6 +142,8 @@ describe('Org webhooks CRUD (e2e)', () => {
       { active: undefined },
       { unknownProperty: 1 },
       { secret: '' },
+      { payloadTemplate: '{"who":"{{user.email}}","what":"{{booking.title}}"}' },
+      { payloadTemplate: 42 },
     ];
     for (const change of invalid) {
       const res = await http()
@@ -151,8 +153,22 @@ describe('Org webhooks CRUD (e2e)', () => {
       expect({ change, status: res.status }).toEqual({ change, status: 400 });
       expect(JSON.stringify(res.body)).not.toContain('do-not-echo-me');
     }
+    const unknownVariable = await http()
+      .post(base(org.id))
+      .set(auth)
+      .send({ ...valid, payloadTemplate: '{"x":"{{ booking.title }}","y":"{{user.email}}"}' })
+      .expect(400);
+    expect(JSON.stringify(unknownVariable.body.error)).toContain(
+      'payloadTemplate uses unknown variables: {{booking.title}}',
+    );
     const created = await http().post(base(org.id)).set(auth).send(valid).expect(201);
-    for (const change of [{ active: null }, { triggers: null }, { subscriberUrl: null }, { nope: true }])
+    for (const change of [
+      { active: null },
+      { triggers: null },
+      { subscriberUrl: null },
+      { nope: true },
+      { payloadTemplate: '{{secret}}' },
+    ])
       await http()
         .patch(`${base(org.id)}/${created.body.data.id}`)
         .set(auth)
@@ -372,6 +388,45 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     expect(second.headers['x-cal-webhook-event-id']).toBe(first.headers['x-cal-webhook-event-id']);
     const [job] = await jobsOf(id);
     expect(job.returnvalue).toEqual({ delivered: true, status: 200, attempt: 2 });
+  });
+
+  it('renders payloadTemplate (JSON-escaped values) and signs the exact bytes sent; a non-JSON result goes as a form', async () => {
+    const { org, auth } = await t.fixtures.orgWithAdmin();
+    const template =
+      '{ "text": "{{triggerEvent}}: {{error.type}} for {{ user.email }}", "detail": "{{error.message}}", ' +
+      '"userId": {{user.id}}, "credential": {{credential}} }';
+    const json = await createWebhook(org.id, auth, {
+      subscriberUrl: receiver.url('/templated'),
+      secret,
+      payloadTemplate: template,
+    });
+    await createWebhook(org.id, auth, {
+      subscriberUrl: receiver.url('/form'),
+      payloadTemplate: 'type={{error.type}}&user={{user.id}}',
+    });
+    const event = failure(org.id);
+    const message = 'Client "123" is not authorized\nat all';
+    await t.app.get(DelegationErrorEvents).memberAccessFailed({
+      ...event,
+      error: new ProviderError('CLIENT_NOT_AUTHORIZED', message, 'google'),
+    });
+    await waitFor(async () => Promise.resolve(receiver.at('/templated').length === 1), 10_000, 'templated');
+    await waitFor(async () => Promise.resolve(receiver.at('/form').length === 1), 10_000, 'form');
+    const [delivery] = receiver.at('/templated');
+    expect(delivery.headers['content-type']).toBe('application/json');
+    expect(delivery.headers['x-cal-signature-256']).toBe(signatureOf(delivery.body, secret));
+    expect(delivery.body).toBe(
+      JSON.stringify({
+        text: `${ERROR}: CLIENT_NOT_AUTHORIZED for ${event.user.email}`,
+        detail: message,
+        userId: event.user.id,
+        credential: { ...event.credential, delegationCredentialId: event.delegationCredentialId },
+      }),
+    );
+    const [form] = receiver.at('/form');
+    expect(form.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(form.body).toBe(`type=CLIENT_NOT_AUTHORIZED&user=${event.user.id}`);
+    expect((await jobsOf(json))[0].data.payload).toMatchObject({ triggerEvent: ERROR }); // the job keeps the event
   });
 
   it('sends unsigned without a secret, gives up on a 410 after one attempt, and queues nothing without webhooks', async () => {

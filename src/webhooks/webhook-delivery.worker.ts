@@ -3,6 +3,8 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, WEBHOOK_QUEUE } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
+import { renderWebhookBody } from './payload-template';
+import type { WebhookBody } from './webhook-events';
 import { DeliveryError, deliver, EVENT_ID_HEADER, SIGNATURE_HEADER, signBody } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -15,8 +17,8 @@ export type DeliveryResult =
 
 /**
  * Delivers org webhook events (worker process). Each attempt re-reads the webhook, so one deleted, deactivated
- * or unsubscribed since the event was queued ends the job without sending. The body is the queued JSON,
- * serialized once per attempt and signed over those exact bytes. Failures throw: temporary ones (network, timeout,
+ * or unsubscribed since the event was queued ends the job without sending. The body is the queued JSON, or the
+ * webhook's payloadTemplate rendered over it (see payload-template.ts), signed over those exact bytes. Failures throw: temporary ones (network, timeout,
  * 408/429/5xx) are retried by BullMQ with JOB_OPTIONS' exponential backoff; final ones (other 4xx, 3xx, a
  * forbidden destination) become UnrecoverableError so they are not resent. Delivery is at least once: a receiver
  * that timed out after processing gets the event again, with the same X-Cal-Webhook-Event-Id.
@@ -58,10 +60,12 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
     if (!webhook.triggers.includes(data.triggerEvent))
       return { delivered: false, skipped: 'trigger unsubscribed' };
 
-    const body = Buffer.from(JSON.stringify(data.payload), 'utf8');
+    // The webhook's current template (re-read every attempt, like its URL and triggers) or the default body.
+    const rendered = renderWebhookBody(webhook.payloadTemplate, data.payload as WebhookBody);
+    const body = Buffer.from(rendered.body, 'utf8');
     const secret = this.webhooks.openSecret(webhook);
     const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
+      'Content-Type': rendered.contentType,
       'User-Agent': 'cal-delegation-credentials-webhooks/1',
       [EVENT_ID_HEADER]: data.eventId,
       // No secret, no header: Cal.com would sign with the public string "no-secret-provided", which any sender

@@ -14,6 +14,7 @@ import {
 import { WEBHOOK_TRIGGERS, type WebhookTrigger } from '../webhook-triggers';
 import {
   PAYLOAD_TEMPLATE_DESCRIPTION,
+  PayloadTemplateConstraint,
   SECRET_DESCRIPTION,
   SUBSCRIBER_URL_DESCRIPTION,
   SubscriberUrlConstraint,
@@ -27,11 +28,12 @@ export class CreateWebhookInput {
   @ApiPropertyOptional({
     type: String,
     description: PAYLOAD_TEMPLATE_DESCRIPTION,
-    example: '{"content":"A delegation credential failed","type":"{{triggerEvent}}"}',
+    example: '{"text":"{{triggerEvent}}: {{error.type}} for {{user.email}}"}',
   })
   @IsOptional()
   @IsString()
   @MaxLength(MAX_PAYLOAD_TEMPLATE_LENGTH)
+  @Validate(PayloadTemplateConstraint)
   payloadTemplate?: string | null;
 
   @ApiProperty()

@@ -3,6 +3,7 @@ import {
   type ValidatorConstraintInterface,
   type ValidationArguments,
 } from 'class-validator';
+import { TEMPLATE_VARIABLES, unknownTemplateVariables } from '../payload-template';
 import { subscriberUrlSyntaxProblem } from '../subscriber-url';
 
 /**
@@ -20,9 +21,28 @@ export class SubscriberUrlConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/** Every `{{variable}}` of a payload template must be one this service's events provide. */
+@ValidatorConstraint({ name: 'isPayloadTemplate', async: false })
+export class PayloadTemplateConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || unknownTemplateVariables(value).length === 0;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    const unknown = typeof args.value === 'string' ? unknownTemplateVariables(args.value) : [];
+    return (
+      `payloadTemplate uses unknown variables: ${unknown.map((name) => `{{${name}}}`).join(', ')}; ` +
+      `available: ${TEMPLATE_VARIABLES.join(', ')}`
+    );
+  }
+}
+
 export const PAYLOAD_TEMPLATE_DESCRIPTION =
-  'The template of the payload that will be sent to the subscriberUrl, check cal.com/docs/core-features/webhooks ' +
-  'for more information. Stored and returned; deliveries of this service currently send the standard body.';
+  'The template of the payload sent to the subscriberUrl instead of the default `{triggerEvent, createdAt, ' +
+  'payload}` body, as Cal.com renders it (cal.com/docs/core-features/webhooks): each `{{variable}}` is replaced ' +
+  'by that field of the event, JSON-escaped (write `"{{user.email}}"` for a string); a result that is JSON is sent ' +
+  'as application/json, anything else as application/x-www-form-urlencoded, signed over the exact bytes sent. ' +
+  `Variables: ${TEMPLATE_VARIABLES.join(', ')}; any other is a 400.`;
 
 export const SECRET_DESCRIPTION =
   'Signing secret: each delivery carries `X-Cal-Signature-256`, the hex HMAC-SHA256 of the raw body with this ' +

@@ -16,6 +16,7 @@ import { WEBHOOK_TRIGGERS, type WebhookTrigger } from '../webhook-triggers';
 import { MAX_PAYLOAD_TEMPLATE_LENGTH, MAX_SECRET_LENGTH } from './create-webhook.input';
 import {
   PAYLOAD_TEMPLATE_DESCRIPTION,
+  PayloadTemplateConstraint,
   SECRET_DESCRIPTION,
   SUBSCRIBER_URL_DESCRIPTION,
   SubscriberUrlConstraint,
@@ -37,6 +38,7 @@ export class UpdateWebhookInput {
   @IsOptional()
   @IsString()
   @MaxLength(MAX_PAYLOAD_TEMPLATE_LENGTH)
+  @Validate(PayloadTemplateConstraint)
   payloadTemplate?: string | null;
 
   @ApiPropertyOptional()
