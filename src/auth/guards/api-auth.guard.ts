@@ -24,8 +24,12 @@ function header(request: AppRequest, name: string): string | undefined {
   return first?.trim() ? first.trim() : undefined;
 }
 
-/** UTC midnight of a date: Cal.com compares API key expiry by day, so a key works through its expiry day. */
-const utcDay = (date: Date): number => Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+/**
+ * Exact expiry: a key stops working the instant `now > expiresAt` (compared as instants, never by day — Cal.com's
+ * keys once worked until the end of their expiry day, a bug it fixed the same way).
+ */
+export const isExpired = (expiresAt: Date | null, now: number = Date.now()): boolean =>
+  expiresAt !== null && now > expiresAt.getTime();
 
 /**
  * Cal.com API v2 authentication: platform OAuth client headers (`x-cal-client-id` + `x-cal-secret-key`, which win
@@ -75,8 +79,7 @@ export class ApiAuthGuard implements CanActivate {
 
     const apiKey = await this.auth.findApiKeyByHash(sha256Hex(token.slice(prefix.length)));
     if (!apiKey) fail('api key - Your api key is not valid');
-    if (apiKey!.expiresAt && utcDay(new Date()) > utcDay(apiKey!.expiresAt))
-      fail('api key - Your api key is expired');
+    if (isExpired(apiKey!.expiresAt)) fail('api key - Your api key is expired');
 
     this.setCaller(request, apiKey!.user, 'api-key', apiKey!.teamId);
     // Bookkeeping only: a failure here must not fail the request.
