@@ -11,7 +11,8 @@
 //   node scripts/prisma-wasm.mjs create <name>   = prisma migrate dev --create-only --name <name>
 //   node scripts/prisma-wasm.mjs status          = migration history diagnosis (JSON)
 //
-// Needs DATABASE_URL (read from the environment or .env). `create` needs a role with CREATEDB (shadow database).
+// Needs DATABASE_URL (read from the environment or .env). `deploy` creates the database when it does not exist yet;
+// `create` needs a role with CREATEDB (shadow database).
 import 'dotenv/config';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import { ensureDatabase } from './database.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA = 'prisma/schema.prisma';
@@ -140,6 +142,13 @@ function timestamp() {
 
 const filters = { externalTables: [], externalEnums: [] };
 const [command, name] = process.argv.slice(2);
+if (command === 'deploy') {
+  try {
+    if (await ensureDatabase(url)) console.log(`Created database ${new URL(url).pathname.slice(1)}.`);
+  } catch (error) {
+    fail(error.message);
+  }
+}
 const schemaText = await fs.readFile(path.join(root, SCHEMA), 'utf8');
 const engine = await loadEngine(schemaText);
 let exitCode = 0;

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AdminBootstrapService, type IssuedCredentials } from './admin/admin-bootstrap.service';
 import { CliModule } from './admin/cli.module';
+import { exitOnStartupError, preflight } from './common/boot/preflight';
 import { CalendarCredentialsRepository } from './calendars/shared/calendar-credentials.repository';
 import { KeyEncryptionService } from './crypto/key-encryption.service';
 import { DelegationCredentialsRepository } from './delegation-credentials/delegation-credentials.repository';
@@ -19,7 +20,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   reencrypt-keys                         re-encrypt every stored secret (service account keys, webhook secrets,
                                          manual calendar keys) under the newest master key
 
-Keys are shown once and stored only as hashes. --json prints one JSON object and nothing else on stdout.`;
+Keys are shown once and stored only as hashes. --json prints one JSON object and nothing else on stdout
+(through npm, add -s so npm's own banner stays off stdout: npm run -s cli -- create-org … --json).`;
 
 function print(issued: IssuedCredentials, json: boolean): void {
   if (json) {
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return command ? 0 : 2;
   }
+  await preflight({ database: true, redis: false });
   const app = await NestFactory.createApplicationContext(CliModule, { logger: false, abortOnError: false });
   try {
     switch (command) {
@@ -105,10 +108,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+main(process.argv.slice(2)).then((code) => process.exit(code), exitOnStartupError('CLI'));

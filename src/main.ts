@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap';
+import { exitOnStartupError, preflight } from './common/boot/preflight';
 import { logLevelsFrom } from './common/log-levels';
 import { AppConfigService } from './config/app-config.service';
 
 async function main(): Promise<void> {
-  // abortOnError=false: a configuration error rejects here and ends in one clear message.
+  await preflight({ database: true, redis: true });
+  // abortOnError=false: any other startup error rejects here and ends in one clear message.
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     bodyParser: false,
     bufferLogs: true,
@@ -21,7 +23,4 @@ async function main(): Promise<void> {
   Logger.log(`API listening on http://localhost:${config.port} (docs: /docs)`, 'Bootstrap');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartupError('API'));

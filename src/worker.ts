@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './lifecycle/worker.module';
+import { exitOnStartupError, preflight } from './common/boot/preflight';
 import { logLevelsFrom } from './common/log-levels';
 import { AppConfigService } from './config/app-config.service';
 
 /** Worker entrypoint (`npm run worker`): processes lifecycle, verification and webhook jobs from Redis until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  await preflight({ database: true, redis: true });
   const app = await NestFactory.createApplicationContext(WorkerModule, {
     bufferLogs: true,
     abortOnError: false,
@@ -16,7 +18,4 @@ async function main(): Promise<void> {
   Logger.log('Worker started', 'Worker');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().catch(exitOnStartupError('Worker'));

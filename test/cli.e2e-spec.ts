@@ -85,6 +85,17 @@ describe('Bootstrap CLI (e2e)', () => {
     ).toMatchObject({ role: 'ADMIN', accepted: true });
   }, 60_000);
 
+  it('through npm (`npm run -s cli -- … --json`, as the README says) stdout is exactly the JSON object', async () => {
+    const npm = process.env.npm_execpath;
+    const slug = `npm-${uniq()}`;
+    const email = `admin@${slug}.example`;
+    const args = ['run', '-s', 'cli', '--', 'create-org', '--slug', slug, '--admin-email', email, '--json'];
+    const out = npm
+      ? await run(process.execPath, [npm, ...args], { cwd: root, env: process.env })
+      : await run('npm', args, { cwd: root, env: process.env });
+    expect(JSON.parse(out.stdout)).toMatchObject({ email, apiKey: expect.stringMatching(/^cal_/) });
+  }, 60_000);
+
   it('create-org --platform also issues an OAuth client that authenticates', async () => {
     const slug = `plat-${uniq()}`;
     const out = JSON.parse(
@@ -115,7 +126,7 @@ describe('Bootstrap CLI (e2e)', () => {
       }),
     ).rejects.toMatchObject({
       stderr: expect.stringMatching(
-        /PORT: [\s\S]*SERVICE_ACCOUNT_ENCRYPTION_KEY: the key must decode to exactly 32 bytes/,
+        /^CLI cannot start: invalid configuration\n {2}- PORT: [\s\S]*SERVICE_ACCOUNT_ENCRYPTION_KEY: the key must decode to exactly 32 bytes/,
       ),
     });
   }, 60_000);

@@ -133,7 +133,15 @@ export class EnvironmentVariables {
   SANDBOX_PORT?: string;
 }
 
-/** ConfigModule `validate` hook: returns the typed, defaulted variables or throws naming every bad variable. */
+/** A missing or malformed variable: `problems` has one `NAME: what is wrong` line each (never a value). */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Returns the typed, defaulted variables or throws a ConfigurationError naming every bad variable. */
 export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
   const problems = validateSync(env, { skipMissingProperties: false, stopAtFirstError: true }).map(
@@ -154,8 +162,6 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       problems.push((error as Error).message);
     }
   }
-  if (problems.length) {
-    throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
+  if (problems.length) throw new ConfigurationError(problems);
   return env;
 }
