@@ -4,6 +4,7 @@ import { ProviderRegistry } from '../src/providers/provider.registry';
 import { bearer, uniq } from './utils/fixtures';
 import { useTestAppWithFakes } from './utils/providers';
 import { jobsWith } from './utils/queue';
+import { waitFor } from './utils/worker';
 
 const base = (orgId: number) => `/v2/organizations/${orgId}/delegation-credentials`;
 const SCOPE = 'https://www.googleapis.com/auth/calendar';
@@ -236,14 +237,25 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
   });
 
   describe('concurrent requests (the provider check held open with fake latency)', () => {
-    const slowCheck = () => t.fake.injectFault({ route: 'google.calendarList', latencyMs: 600, times: 1 });
+    // The check's calendar read is held for seconds; the racing request starts once the sandbox has received it,
+    // so the race does not depend on how fast a loaded machine runs (no fixed sleep).
+    const slowCheck = () => {
+      const seen = t.fake.counters().calls['google.calendarList'] ?? 0;
+      t.fake.injectFault({ route: 'google.calendarList', latencyMs: 4000, times: 1 });
+      return () =>
+        waitFor(
+          () => Promise.resolve((t.fake.counters().calls['google.calendarList'] ?? 0) > seen),
+          10_000,
+          'the provider check in flight',
+        );
+    };
 
     it('a verify that races a DELETE answers 409 and does not undo the deletion', async () => {
       const s = await googleSetup();
       await update(s, { enabled: true }).expect(200);
-      slowCheck();
+      const inFlight = slowCheck();
       const verifying = verify(s).then((res) => res);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await inFlight();
       await http().delete(url(s)).set(s.auth).expect(200);
       const res = await verifying;
       expect(res.status).toBe(409);
@@ -255,9 +267,9 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     it('a key stored while an enable is checking the old key makes the enable fail (no unchecked key goes live)', async () => {
       const s = await googleSetup();
       const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
-      slowCheck();
+      const inFlight = slowCheck();
       const enabling = update(s, { enabled: true }).then((res) => res);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await inFlight();
       const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
       await update(s, { serviceAccountKey: unchecked }).expect(200);
       const res = await enabling;
