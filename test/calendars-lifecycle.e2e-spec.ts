@@ -142,7 +142,7 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
     );
   });
 
-  describe('a permanent provider failure during a call marks the member failing', () => {
+  describe('a credential-wide provider failure during a call makes the credential failing and blocks the member', () => {
     it.each<Platform>(['google', 'office365'])('%s', async (platform) => {
       const o = await delegatedOrg(t, platform);
       const m = await o.member();
@@ -168,11 +168,16 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
         calendars: [],
         error: { type: expect.any(String) },
       });
+      // The credential is at fault, not the member: it goes failing; the member is blocked, not failing.
+      const dcUrl = `/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}`;
+      expect((await http().get(dcUrl).set(o.auth).expect(200)).body.data).toMatchObject({
+        status: 'failing',
+        lastError: { type: broken.error!.type, scope: 'credential' },
+      });
       const row = await t.prisma.credential.findFirstOrThrow({
         where: { userId: m.user.id, delegationCredentialId: o.dcId },
       });
-      expect(row.syncState).toBe('FAILING');
-      expect(row.lastError).toMatchObject({ type: broken.error!.type });
+      expect(row.syncState).toBe('BLOCKED');
 
       const busy = await http()
         .get('/v2/calendars/busy-times')
@@ -188,15 +193,30 @@ describe('Delegated calendars across the credential lifecycle (e2e)', () => {
         expect.objectContaining({ id: row.id, invalid: true }),
       ]);
 
-      // Once the admin fixes the configuration, the next successful call connects the member again.
+      // The admin fixes the configuration. A live call that works again is not proof for the credential (a token
+      // minted before a revocation keeps working): the member stays blocked until a credential-level check passes.
       if (platform === 'google') t.fake.authorizeDomainWideDelegation(o.domain, o.clientId);
       else t.fake.grantAdminConsent(o.tenantId, o.clientId);
-      t.app.get(ProviderRegistry).evict(o.dcId);
+      const [working] = await connected(m.auth);
+      expect(working.error).toBeUndefined();
+      expect((await t.prisma.credential.findUniqueOrThrow({ where: { id: row.id } })).syncState).toBe(
+        'BLOCKED',
+      );
+      const verified = await http().post(`${dcUrl}/verify`).set(o.auth).expect(200);
+      expect(verified.body.data.verified).toBe(true);
+      expect((await http().get(dcUrl).set(o.auth).expect(200)).body.data).toMatchObject({
+        status: 'active',
+        lastError: null,
+      });
+      // Now the next successful call connects the member again (the worker would re-verify them otherwise).
       const [healed] = await connected(m.auth);
       expect(healed.error).toBeUndefined();
       expect((await t.prisma.credential.findUniqueOrThrow({ where: { id: row.id } })).syncState).toBe(
         'CONNECTED',
       );
+      expect((await http().get('/v2/conferencing').set(m.auth).expect(200)).body.data).toEqual([
+        expect.objectContaining({ id: row.id, invalid: false }),
+      ]);
     });
 
     it('a provider outage is flagged on the connection but does not mark the member failing', async () => {

@@ -78,7 +78,7 @@ describe('Member lifecycle on BullMQ (e2e)', () => {
       'verification',
     );
     const got = await http().get(dcUrl(s)).set(s.auth).expect(200);
-    expect(got.body.data.members).toEqual({ matching: 3, connected: 3, pending: 0, failing: 0 });
+    expect(got.body.data.members).toEqual({ matching: 3, connected: 3, pending: 0, failing: 0, blocked: 0 });
     const members = await http().get(dcUrl(s, '/members')).set(s.auth).expect(200);
     expect(members.body.data.map((m: { email: string; state: string }) => m.state)).toEqual([
       'connected',

@@ -275,7 +275,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
   const http = () => request(t.app.getHttpServer());
   const secret = `whsec-${uniq()}${uniq()}`;
   // The scenario of the first test, set up before the worker starts (see beforeAll).
-  const s = {} as { orgId: number; dcId: string; adminId: number; memberId: number; memberEmail: string };
+  const s = {} as { dcId: string };
 
   const createWebhook = (orgId: number, auth: Record<string, string>, body: Record<string, unknown>) =>
     http()
@@ -303,7 +303,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     // A Google credential enabled for an org with an admin and a member in the Workspace directory, with three
     // webhooks; then domain-wide delegation is revoked at "Google" before any member was verified.
     const o = await delegatedOrg(t, 'google', { enabled: false });
-    const { user: member } = await o.member();
+    await o.member();
     await createWebhook(o.org.id, o.auth, { subscriberUrl: receiver.url('/signed'), secret });
     await createWebhook(o.org.id, o.auth, {
       subscriberUrl: receiver.url('/inactive'),
@@ -317,13 +317,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     await o.setEnabled(true);
     t.fake.revokeDomainWideDelegation(o.domain, o.clientId);
     t.app.get(ProviderRegistry).evict(o.dcId); // the enable check's cached token would still work
-    Object.assign(s, {
-      orgId: o.org.id,
-      dcId: o.dcId,
-      adminId: o.admin.id,
-      memberId: member.id,
-      memberEmail: member.email,
-    });
+    s.dcId = o.dcId;
 
     worker = await startInProcessWorker(); // provisions, verifies each member (fails), delivers
   });
@@ -333,41 +327,54 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     await receiver?.close();
   });
 
-  it('revoked DWD → member verification fails → exactly one signed Cal.com-shaped POST per member', async () => {
-    await waitFor(async () => Promise.resolve(receiver.at('/signed').length >= 2), 20_000, 'two deliveries');
-    await sleep(700); // nothing more may arrive: one event per member, once
+  it('revoked DWD → member verification fails → exactly one signed, credential-wide POST (not one per member)', async () => {
+    await waitFor(async () => Promise.resolve(receiver.at('/signed').length >= 1), 20_000, 'a delivery');
+    // Both members' verifications fail the same way; the credential is reported once, for both.
+    await waitFor(
+      async () =>
+        (await t.prisma.credential.count({
+          where: { delegationCredentialId: s.dcId, syncState: 'BLOCKED' },
+        })) === 2,
+      20_000,
+      'both members blocked',
+    );
+    await sleep(700); // nothing more may arrive
     const deliveries = receiver.at('/signed');
-    expect(deliveries).toHaveLength(2);
-    for (const d of deliveries) {
-      expect(d.headers['content-type']).toBe('application/json');
-      expect(d.headers['x-cal-signature-256']).toBe(signatureOf(d.body, secret));
-      expect(d.body).not.toMatch(/PRIVATE KEY|private_key|whsec-/);
-    }
-    const bodies = deliveries.map((d) => JSON.parse(d.body));
-    expect(bodies.map((b) => b.payload.user.id).sort()).toEqual([s.adminId, s.memberId].sort());
-    const credential = await t.prisma.credential.findFirstOrThrow({
-      where: { userId: s.memberId, delegationCredentialId: s.dcId },
-    });
-    expect(credential.syncState).toBe('FAILING');
-    expect(bodies.find((b) => b.payload.user.id === s.memberId)).toEqual({
+    expect(deliveries).toHaveLength(1);
+    const [d] = deliveries;
+    expect(d.headers['content-type']).toBe('application/json');
+    expect(d.headers['x-cal-signature-256']).toBe(signatureOf(d.body, secret));
+    expect(d.body).not.toMatch(/PRIVATE KEY|private_key|whsec-/);
+    const dc = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.dcId } });
+    expect(dc.status).toBe('FAILING');
+    expect(JSON.parse(d.body)).toEqual({
       triggerEvent: ERROR,
       createdAt: expect.any(String),
       payload: {
+        scope: 'credential',
         error: { type: 'CLIENT_NOT_AUTHORIZED', message: expect.any(String) },
         credential: {
-          id: credential.id,
+          id: null,
           type: 'google_calendar',
           appId: 'google-calendar',
           delegationCredentialId: s.dcId,
         },
-        user: { id: s.memberId, email: s.memberEmail, organizationId: s.orgId },
+        user: null,
+        delegationCredential: {
+          id: s.dcId,
+          domain: dc.domain,
+          workspacePlatformSlug: 'google',
+          status: 'failing',
+          failingSince: (dc.lastError as { at: string }).at,
+        },
+        affectedMembers: 2,
       },
     });
     expect(receiver.at('/inactive')).toEqual([]);
     expect(receiver.at('/other')).toEqual([]);
 
     const jobs = await queue.getJobs(['completed', 'failed', 'waiting', 'delayed', 'active']);
-    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    expect(jobs.length).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(jobs.map((j) => j.data))).not.toContain(secret);
   });
 

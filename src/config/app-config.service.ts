@@ -78,6 +78,22 @@ export class AppConfigService {
       lockDurationMs: this.get('WORKER_LOCK_DURATION_MS'),
     };
   }
+  /** Delegation health: periodic check, member re-check backoff, pending bound, throttling bound (all seconds). */
+  get health(): {
+    checkIntervalSeconds: number;
+    memberRecheckMinSeconds: number;
+    memberRecheckMaxSeconds: number;
+    memberPendingTimeoutSeconds: number;
+    rateLimitMaxWaitSeconds: number;
+  } {
+    return {
+      checkIntervalSeconds: this.get('HEALTH_CHECK_INTERVAL_SECONDS'),
+      memberRecheckMinSeconds: this.get('MEMBER_RECHECK_MIN_SECONDS'),
+      memberRecheckMaxSeconds: this.get('MEMBER_RECHECK_MAX_SECONDS'),
+      memberPendingTimeoutSeconds: this.get('MEMBER_PENDING_TIMEOUT_SECONDS'),
+      rateLimitMaxWaitSeconds: this.get('JOB_RATE_LIMIT_MAX_WAIT_SECONDS'),
+    };
+  }
   get webhooks(): { allowPrivateUrls: boolean; timeoutMs: number } {
     return {
       allowPrivateUrls: this.get('WEBHOOK_ALLOW_PRIVATE_URLS'),

@@ -92,6 +92,43 @@ export class EnvironmentVariables {
   @Max(600_000)
   WORKER_LOCK_DURATION_MS = 30_000;
 
+  // --- Delegation health (see README "Delegation health") ---
+
+  /** Periodic health check of every enabled credential, in seconds; 0 turns the periodic check off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  HEALTH_CHECK_INTERVAL_SECONDS = 900;
+
+  /** First re-check of a member failing with an error of their own, in seconds; doubles per failure. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  MEMBER_RECHECK_MIN_SECONDS = 300;
+
+  /** Cap of the member re-check backoff, in seconds (at least MEMBER_RECHECK_MIN_SECONDS). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  MEMBER_RECHECK_MAX_SECONDS = 21_600;
+
+  /** A member still pending verification this long (seconds) is queued again by the periodic check. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  MEMBER_PENDING_TIMEOUT_SECONDS = 3600;
+
+  /** How long (seconds) one job may keep waiting out provider throttling (Retry-After) before it gives up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  JOB_RATE_LIMIT_MAX_WAIT_SECONDS = 21_600;
+
   /** Org webhooks: allow subscriber URLs on private/loopback addresses (off: SSRF protection). */
   @Transform(toBoolean)
   @IsBoolean()
@@ -161,6 +198,9 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     } catch (error) {
       problems.push((error as Error).message);
     }
+  }
+  if (env.MEMBER_RECHECK_MAX_SECONDS < env.MEMBER_RECHECK_MIN_SECONDS) {
+    problems.push('MEMBER_RECHECK_MAX_SECONDS: must be at least MEMBER_RECHECK_MIN_SECONDS');
   }
   if (problems.length) throw new ConfigurationError(problems);
   return env;

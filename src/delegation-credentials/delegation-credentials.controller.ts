@@ -11,6 +11,8 @@ import {
   Query,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
+  ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiOkResponse,
@@ -37,6 +39,8 @@ import {
   DelegationCredentialListResponse,
   type DelegationCredentialOutput,
   DelegationCredentialResponse,
+  type ResyncDelegationCredentialOutput,
+  ResyncDelegationCredentialResponse,
   type VerifyDelegationCredentialOutput,
   VerifyDelegationCredentialResponse,
 } from './dto/delegation-credential.output';
@@ -45,6 +49,7 @@ import {
   MicrosoftServiceAccountKeyInput,
 } from './dto/service-account-key.input';
 import { UpdateDelegationCredentialInput } from './dto/update-delegation-credential.input';
+import { VerifyDelegationCredentialInput } from './dto/verify-delegation-credential.input';
 
 const ACCESS = orgAdminAccess('organization.update');
 
@@ -119,6 +124,7 @@ export class OrganizationsDelegationCredentialController {
         lastError: (m.lastError as DelegatedMemberOutput['lastError']) ?? null,
         lastCheckedAt: m.lastCheckedAt,
         attempts: m.attempts,
+        nextCheckAt: m.nextCheckAt,
       })),
     );
   }
@@ -155,16 +161,41 @@ export class OrganizationsDelegationCredentialController {
   @Post(':credentialId/verify')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    summary: 'Verify a delegation credential',
-    description: `${ACCESS}. Checks access through the provider while impersonating you (your email must be in the credential's domain). A configuration problem answers verified=false with the reason (and is recorded as lastError); a provider outage answers 502/503.`,
+    summary: 'Verify a delegation credential (optionally with a preflight of its members)',
+    description:
+      `${ACCESS}. Checks access through the provider while impersonating you (your email must be in the credential's domain). ` +
+      'A configuration problem answers verified=false with the reason; a credential-wide one (scope credential) is recorded as lastError and ' +
+      'makes an enabled credential failing, a pass makes it active again and re-verifies its failing and blocked members. ' +
+      'A provider outage answers 502/503. With `{"sampleMembers": N}` (1–50) it also checks N random matching members and reports ' +
+      'which would connect and which would fail and why (`sample`), without changing any member — on a disabled credential too.',
   })
+  @ApiBody({ type: VerifyDelegationCredentialInput, required: false })
   @ApiOkResponse({ type: VerifyDelegationCredentialResponse, description: '' })
   async verifyDelegationCredential(
     @Param('orgId', OrgIdPipe) orgId: number,
     @Param('credentialId') credentialId: string,
     @GetUser() user: AuthUser,
+    @Body() body: VerifyDelegationCredentialInput,
   ): Promise<Envelope<VerifyDelegationCredentialOutput>> {
-    return ok(await this.service.verify(orgId, credentialId, user));
+    return ok(await this.service.verify(orgId, credentialId, user, { sampleMembers: body?.sampleMembers }));
+  }
+
+  @Post(':credentialId/resync')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Resync a delegation credential: re-provision and re-verify every member now',
+    description:
+      `${ACCESS}. Queues a job that checks the credential through the provider (recording the result), provisions every matching ` +
+      'member again and re-verifies every member at the provider rate. Answers 202 at once; follow progress with GET …/{id} and ' +
+      '…/{id}/members. A disabled or deleting credential answers 409.',
+  })
+  @ApiAcceptedResponse({ type: ResyncDelegationCredentialResponse, description: '' })
+  async resyncDelegationCredential(
+    @Param('orgId', OrgIdPipe) orgId: number,
+    @Param('credentialId') credentialId: string,
+    @GetUser() user: AuthUser,
+  ): Promise<Envelope<ResyncDelegationCredentialOutput>> {
+    return ok(await this.service.resync(orgId, credentialId, user));
   }
 
   @Get(':credentialId/audit')

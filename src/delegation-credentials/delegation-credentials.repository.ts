@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { KeyEncryptionService } from '../crypto/key-encryption.service';
 import { reencryptRows } from '../crypto/reencrypt';
 import { type AuditOutcome, Prisma } from '../generated/prisma/client';
+import { makeUnhealthyMembersDue } from '../lifecycle/credential-health.repository';
 import { PrismaService } from '../prisma/prisma.service';
 import type { DelegatedCredential } from '../providers/provider.types';
 import type { ParsedServiceAccountKey } from './service-account-key';
@@ -10,7 +11,22 @@ import type { ParsedServiceAccountKey } from './service-account-key';
 const withPlatform = { workspacePlatform: { select: { name: true, slug: true } } } as const;
 export type CredentialRecord = Prisma.DelegationCredentialGetPayload<{ include: typeof withPlatform }>;
 
-export type AuditAction = 'CREATE' | 'ENABLE' | 'DISABLE' | 'ROTATE_KEY' | 'VERIFY' | 'DELETE';
+/**
+ * Audit actions: the admin's (CREATE … DELETE, RESYNC) and the health state machine's own transitions (FAILING,
+ * RECOVERED; no actor).
+ */
+export const AUDIT_ACTIONS = [
+  'CREATE',
+  'ENABLE',
+  'DISABLE',
+  'ROTATE_KEY',
+  'VERIFY',
+  'DELETE',
+  'RESYNC',
+  'FAILING',
+  'RECOVERED',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface StoredProviderError {
   type: string;
@@ -149,6 +165,7 @@ export class DelegationCredentialsRepository {
     record: CredentialRecord,
     newKey: ParsedServiceAccountKey | null,
     now: Date,
+    actorUserId: number,
   ): Promise<CredentialRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`delegation-domain:${record.domain}`}))`;
@@ -170,6 +187,7 @@ export class DelegationCredentialsRepository {
           lastEnabledAt: now,
           lastVerifiedAt: now,
           lastError: Prisma.DbNull,
+          enabledByUserId: actorUserId,
         },
       });
       return count
@@ -210,42 +228,34 @@ export class DelegationCredentialsRepository {
   }
 
   /**
-   * Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials). Null when the credential
-   * changed meanwhile (nothing written): the caller answers 409 rather than put an unchecked key on an enabled one.
+   * Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials): the credential is then
+   * active, and its failing and blocked members are due for re-verification with the new key (in the same
+   * transaction; the caller queues the re-verification). Null when the credential changed meanwhile (nothing
+   * written): the caller answers 409 rather than put an unchecked key on an enabled one.
    */
   async replaceKey(
     record: CredentialRecord,
     key: ParsedServiceAccountKey,
     verifiedAt: Date | null,
   ): Promise<CredentialRecord | null> {
-    const { count } = await this.prisma.delegationCredential.updateMany({
-      where: this.unchangedSince(record),
-      data: {
-        ...this.keyData(record.id, key),
-        ...(verifiedAt
-          ? {
-              lastVerifiedAt: verifiedAt,
-              lastError: Prisma.DbNull,
-              status: record.enabled ? 'ACTIVE' : record.status,
-            }
-          : {}),
-      },
+    const replaced = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.delegationCredential.updateMany({
+        where: this.unchangedSince(record),
+        data: {
+          ...this.keyData(record.id, key),
+          ...(verifiedAt
+            ? {
+                lastVerifiedAt: verifiedAt,
+                lastError: Prisma.DbNull,
+                status: record.enabled ? 'ACTIVE' : record.status,
+              }
+            : {}),
+        },
+      });
+      if (count && verifiedAt && record.enabled) await makeUnhealthyMembersDue(tx, record.id);
+      return count > 0;
     });
-    return count ? this.findById(record.id) : null;
-  }
-
-  /** Records a verification outcome; null when the credential changed meanwhile (e.g. it is being deleted). */
-  async recordVerification(
-    record: CredentialRecord,
-    at: Date,
-    error: StoredProviderError | null,
-  ): Promise<CredentialRecord | null> {
-    const status = record.enabled ? (error ? 'FAILING' : 'ACTIVE') : record.status;
-    const { count } = await this.prisma.delegationCredential.updateMany({
-      where: this.unchangedSince(record),
-      data: { lastVerifiedAt: at, lastError: error ? { ...error } : Prisma.DbNull, status },
-    });
-    return count ? this.findById(record.id) : null;
+    return replaced ? this.findById(record.id) : null;
   }
 
   /** Disables (if needed) and marks the credential for deletion; the lifecycle job removes the row after cleanup. */

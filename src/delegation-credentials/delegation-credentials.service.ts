@@ -12,7 +12,8 @@ import { JobsService } from '../jobs/jobs.service';
 import { MemberCredentialsRepository } from '../lifecycle/member-credentials.repository';
 import { JOB } from '../jobs/jobs.types';
 import { isUniqueViolation } from '../prisma/prisma-errors';
-import { ProviderError } from '../providers/provider.errors';
+import { CredentialHealthService } from '../lifecycle/credential-health.service';
+import { ProviderError, type ProviderErrorScope } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type {
   AccessCheckResult,
@@ -39,11 +40,44 @@ import {
 
 export interface VerifyResult {
   verified: boolean;
-  reason?: StoredProviderError;
+  reason?: StoredProviderError & { scope: ProviderErrorScope };
   subject: string;
   calendarCount?: number;
   checkedAt: Date;
+  sample?: PreflightSample;
 }
+
+/** One sampled member whose access would fail, and why. */
+export interface PreflightFailure {
+  userId: number;
+  email: string;
+  type: string;
+  message: string;
+  scope: ProviderErrorScope;
+  /** false: throttled or unavailable — could not be checked now, not a verdict. */
+  permanent: boolean;
+}
+
+/** Preflight (`sampleMembers`): which of a random sample of matching members would connect, and which would not. */
+export interface PreflightSample {
+  requested: number;
+  /** Accepted members whose email is in the credential's domain (all of them, not only the sample). */
+  matching: number;
+  checked: number;
+  reachable: number;
+  failing: PreflightFailure[];
+  /** Why no member was checked (the credential itself failed the check). */
+  skipped?: string;
+}
+
+export interface ResyncResult {
+  delegationCredentialId: string;
+  requestedAt: Date;
+  jobId: string;
+}
+
+/** Member checks of one preflight running at once (each is a few provider calls). */
+const PREFLIGHT_CONCURRENCY = 5;
 
 const isPlatformSlug = (slug: string): slug is WorkspacePlatformSlug =>
   (WORKSPACE_PLATFORM_SLUGS as readonly string[]).includes(slug);
@@ -67,6 +101,7 @@ export class DelegationCredentialsService {
     private readonly providers: ProviderRegistry,
     private readonly jobs: JobsService,
     private readonly members: MemberCredentialsRepository,
+    private readonly health: CredentialHealthService,
   ) {}
 
   async create(
@@ -140,29 +175,135 @@ export class DelegationCredentialsService {
     return newKey ? this.rotateEnabledKey(record, actor, newKey) : record; // enabled → enabled, no key: no-op
   }
 
-  async verify(orgId: number, id: string, actor: AuthUser): Promise<VerifyResult> {
+  /**
+   * Checks access through the provider now, impersonating the acting admin, and records it on the credential: a
+   * pass makes an enabled credential active (and re-verifies its failing and blocked members if it was failing), a
+   * credential-scope refusal makes it failing (one credential-wide webhook). A refusal about the admin's own
+   * mailbox (member scope) says nothing about the credential and changes nothing. Disabled credentials keep their
+   * status (only lastVerifiedAt / lastError). With `sampleMembers`, also a preflight of that many members (see
+   * preflight), which changes no member state. Throws 409 when the credential changed meanwhile, and the transient
+   * ProviderError (502/503) when the provider could not be asked.
+   */
+  async verify(
+    orgId: number,
+    id: string,
+    actor: AuthUser,
+    options: { sampleMembers?: number } = {},
+  ): Promise<VerifyResult> {
     const record = await this.get(orgId, id);
     if (record.status === 'DELETING')
       throw new ConflictException(`DelegationCredential with id ${id} is being deleted`);
     this.assertActorInDomain(record, actor, 'verify');
     const checkedAt = new Date();
+    const evidence = { checkedAt, sameStateAs: { enabled: record.enabled, generation: record.generation } };
+    let result: VerifyResult;
     try {
-      const result = await this.check(record, this.credentials.toDelegated(record), actor);
-      if (!(await this.credentials.recordVerification(record, checkedAt, null))) throw changedMeanwhile(id);
-      await this.audit(record, actor, 'VERIFY', true, { calendarCount: result.calendarCount });
-      return { verified: true, subject: result.subject, calendarCount: result.calendarCount, checkedAt };
+      const access = await this.check(record, this.credentials.toDelegated(record), actor);
+      if (!(await this.health.passed(record, 'verify', evidence)).matched) throw changedMeanwhile(id);
+      result = { verified: true, subject: access.subject, calendarCount: access.calendarCount, checkedAt };
     } catch (error) {
-      if (error instanceof ProviderError) this.providers.evict(record.id);
-      if (!(error instanceof ProviderError) || !error.permanent) {
-        if (error instanceof ProviderError)
-          await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
+      if (!(error instanceof ProviderError)) throw error;
+      this.providers.evict(record.id);
+      if (!error.permanent) {
+        await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
         throw error; // transient: we could not verify (502/503), nothing is recorded on the credential
       }
-      const reason = { ...describe(error), at: checkedAt.toISOString() };
-      if (!(await this.credentials.recordVerification(record, checkedAt, reason))) throw changedMeanwhile(id);
-      await this.audit(record, actor, 'VERIFY', false, { error: describe(error) });
-      return { verified: false, reason, subject: actor.email, checkedAt };
+      if (
+        error.scope === 'credential' &&
+        !(await this.health.failed(record, error, 'verify', evidence)).matched
+      )
+        throw changedMeanwhile(id);
+      const reason = { ...describe(error), scope: error.scope, at: checkedAt.toISOString() };
+      result = { verified: false, reason, subject: actor.email, checkedAt };
     }
+    if (options.sampleMembers !== undefined)
+      result.sample = await this.preflight(record, options.sampleMembers, result);
+    await this.audit(record, actor, 'VERIFY', result.verified, {
+      ...(result.calendarCount !== undefined ? { calendarCount: result.calendarCount } : {}),
+      ...(result.reason ? { error: { type: result.reason.type, message: result.reason.message } } : {}),
+      ...(result.sample
+        ? {
+            sample: {
+              checked: result.sample.checked,
+              reachable: result.sample.reachable,
+              failing: result.sample.failing.length,
+            },
+          }
+        : {}),
+    });
+    return result;
+  }
+
+  /**
+   * Preflight: checks a random sample of up to `size` matching members through the provider, the way their
+   * verification would (disabled credentials too — that is its point: see who would connect before enabling).
+   * Nothing is written. Skipped when the credential itself failed the check: every member would fail the same way.
+   */
+  private async preflight(
+    record: CredentialRecord,
+    size: number,
+    check: VerifyResult,
+  ): Promise<PreflightSample> {
+    const { matching, members } = await this.members.sampleMatchingMembers(record, size);
+    const sample: PreflightSample = { requested: size, matching, checked: 0, reachable: 0, failing: [] };
+    if (check.reason?.scope === 'credential') {
+      return {
+        ...sample,
+        skipped: `The credential itself failed the check (${check.reason.type}): every member would fail the same way`,
+      };
+    }
+    const provider = this.providers.get(record.workspacePlatform.slug as WorkspacePlatformSlug);
+    const credential = this.credentials.toDelegated(record);
+    const outcomes: (PreflightFailure | null)[] = new Array<PreflightFailure | null>(members.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < members.length) {
+        const index = next++;
+        const member = members[index];
+        try {
+          await provider.checkAccess(credential, member.email);
+          outcomes[index] = null;
+        } catch (error) {
+          if (!(error instanceof ProviderError)) throw error;
+          outcomes[index] = {
+            userId: member.userId,
+            email: member.email,
+            type: error.type,
+            message: error.message,
+            scope: error.scope,
+            permanent: error.permanent,
+          };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PREFLIGHT_CONCURRENCY, members.length) }, worker));
+    const failing = outcomes.filter((o): o is PreflightFailure => o !== null);
+    failing.sort((a, b) => a.userId - b.userId);
+    return { ...sample, checked: members.length, reachable: members.length - failing.length, failing };
+  }
+
+  /**
+   * Resync now: queues a job that checks the credential through the provider, provisions every matching member
+   * again (new ones get their credential and preferences) and re-verifies every member at the provider rate — what
+   * the periodic check and the backoff would get to eventually. Enabled credentials only (409 otherwise).
+   */
+  async resync(orgId: number, id: string, actor: AuthUser): Promise<ResyncResult> {
+    const record = await this.get(orgId, id);
+    if (record.status === 'DELETING')
+      throw new ConflictException(`DelegationCredential with id ${id} is being deleted`);
+    if (!record.enabled) {
+      throw new ConflictException(
+        `DelegationCredential with id ${id} is not enabled: enable it (which provisions every member) instead`,
+      );
+    }
+    const requestedAt = new Date();
+    const jobId = await this.jobs.dispatch(JOB.RESYNC_CREDENTIAL, {
+      credentialId: record.id,
+      generation: record.generation,
+      requestedAt: requestedAt.getTime(),
+    });
+    await this.audit(record, actor, 'RESYNC', true, { generation: record.generation });
+    return { delegationCredentialId: record.id, requestedAt, jobId };
   }
 
   /** Starts deletion: disables, marks `deleting`, and queues the cleanup job that removes the row when done. */
@@ -215,7 +356,7 @@ export class DelegationCredentialsService {
 
     let enabled: CredentialRecord | null;
     try {
-      enabled = await this.credentials.enable(record, newKey, new Date());
+      enabled = await this.credentials.enable(record, newKey, new Date(), actor.id);
     } catch (error) {
       if (error instanceof DomainEnabledElsewhereError)
         throw new ConflictException(enabledElsewhere(record.domain));
@@ -266,7 +407,12 @@ export class DelegationCredentialsService {
     const updated = await this.credentials.replaceKey(record, newKey, new Date());
     if (!updated) throw changedMeanwhile(record.id);
     this.providers.evict(record.id);
-    await this.audit(record, actor, 'ROTATE_KEY', true, { checked: true });
+    await this.audit(record, actor, 'ROTATE_KEY', true, {
+      checked: true,
+      wasFailing: record.status === 'FAILING',
+    });
+    // The new key passed the check: members that failed (or were blocked by the old key's failure) are tried again.
+    await this.health.queueReverify(updated.id, updated.generation);
     return updated;
   }
 

@@ -2,6 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
+  HEALTH_SWEEP_SCHEDULER,
+  JOB,
   type JobName,
   type JobPayloads,
   jobIdFor,
@@ -34,11 +36,43 @@ export class JobsService {
     this.queues = new Map([lifecycle, verifyGoogle, verifyOffice365, webhooks].map((q) => [q.name, q]));
   }
 
-  async dispatch<N extends JobName>(name: N, payload: JobPayloads[N]): Promise<string> {
+  /** `delayMs`: run no earlier than that many milliseconds from now (e.g. a scheduled re-check). */
+  async dispatch<N extends JobName>(
+    name: N,
+    payload: JobPayloads[N],
+    options: { delayMs?: number } = {},
+  ): Promise<string> {
     const jobId = (jobIdFor[name] as (p: JobPayloads[N]) => string)(payload);
-    await this.queue(queueFor(name, payload)).add(name, payload, { ...JOB_OPTIONS, jobId });
-    this.logger.log(`queued ${name} (${jobId})`);
+    const delay = options.delayMs && options.delayMs > 0 ? Math.ceil(options.delayMs) : undefined;
+    await this.queue(queueFor(name, payload)).add(name, payload, { ...JOB_OPTIONS, jobId, delay });
+    this.logger.log(`queued ${name} (${jobId})${delay ? ` in ${delay} ms` : ''}`);
     return jobId;
+  }
+
+  /**
+   * Runs the health sweep every `everySeconds` through a BullMQ job scheduler (idempotent: every worker calls it at
+   * boot; the last call's interval wins). 0 removes the scheduler: no periodic check.
+   */
+  async scheduleHealthSweep(everySeconds: number): Promise<void> {
+    const queue = this.queue(queueFor(JOB.HEALTH_SWEEP, {}));
+    if (everySeconds <= 0) {
+      await queue.removeJobScheduler(HEALTH_SWEEP_SCHEDULER);
+      return;
+    }
+    await queue.upsertJobScheduler(
+      HEALTH_SWEEP_SCHEDULER,
+      { every: everySeconds * 1000 },
+      {
+        name: JOB.HEALTH_SWEEP,
+        data: {},
+        // One attempt: a sweep that fails is simply the next one's work.
+        opts: {
+          attempts: 1,
+          removeOnComplete: JOB_OPTIONS.removeOnComplete,
+          removeOnFail: JOB_OPTIONS.removeOnFail,
+        },
+      },
+    );
   }
 
   /** Many jobs of one name in one round trip (all payloads must go to the same queue). */

@@ -29,11 +29,33 @@ export const JOB = {
   SYNC_MEMBER: 'sync-member',
   /** Check through the provider that the credential can act for one member: connected or failing. */
   VERIFY_MEMBER: 'verify-member',
+  /**
+   * The periodic health sweep (a BullMQ job scheduler every HEALTH_CHECK_INTERVAL_SECONDS): one
+   * check-credential-health job per enabled credential.
+   */
+  HEALTH_SWEEP: 'health-sweep',
+  /**
+   * Check one credential through the provider (fresh token, impersonating its enabling admin or a connected member):
+   * active ⇄ failing, then queue the members due for a check (failing ones past their backoff, stale pending ones,
+   * blocked ones once the credential is active).
+   */
+  CHECK_CREDENTIAL_HEALTH: 'check-credential-health',
+  /** Queue verification of every member due for a check (after the credential recovered or its key was rotated). */
+  REVERIFY_MEMBERS: 'reverify-members',
+  /** Admin resync: check the credential, provision every matching member again, and re-verify every member. */
+  RESYNC_CREDENTIAL: 'resync-credential',
   /** POST one signed event to one org webhook subscriber. */
   DELIVER_WEBHOOK: 'deliver-webhook',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
+
+export const VERIFY_CAUSES = ['sync', 'recheck', 'resync'] as const;
+export type VerifyCause = (typeof VERIFY_CAUSES)[number];
+
+/** The job scheduler (BullMQ) that adds a health-sweep job every HEALTH_CHECK_INTERVAL_SECONDS. */
+export const HEALTH_SWEEP_SCHEDULER = 'health-sweep';
+/** Jobs of the lifecycle queue (every job but member verification and webhook delivery). */
 export type LifecycleJobName = Exclude<JobName, typeof JOB.VERIFY_MEMBER | typeof JOB.DELIVER_WEBHOOK>;
 
 export interface JobPayloads {
@@ -47,9 +69,23 @@ export interface JobPayloads {
     generation: number;
     userId: number;
     platform: WorkspacePlatformSlug;
-    /** Set by a member sync (its version): a member who left and rejoined is verified again. */
+    /**
+     * Why this verification runs again after provisioning, so each reason gets its own job: `sync` (a member sync —
+     * a member who left and rejoined), `recheck` (a scheduled re-check: backoff, health check, recovery) or
+     * `resync` (an admin resync). Absent with a trigger: `sync`.
+     */
+    cause?: VerifyCause;
+    /** The occasion within the cause, in epoch ms: the sync's version, the re-check's due time or round, the resync's time. */
     trigger?: number;
   };
+  /** `round`: the sweep's interval number (epoch ms / interval); absent when the job scheduler runs it. */
+  [JOB.HEALTH_SWEEP]: { round?: number };
+  /** `round`: the sweep round (one check per credential and round), or the time in ms of an ad-hoc check. */
+  [JOB.CHECK_CREDENTIAL_HEALTH]: { credentialId: string; round: number };
+  /** `round`: the occasion in epoch ms (the recovery or rotation). */
+  [JOB.REVERIFY_MEMBERS]: { credentialId: string; generation: number; round: number };
+  /** `requestedAt`: when the admin asked, in epoch ms. */
+  [JOB.RESYNC_CREDENTIAL]: { credentialId: string; generation: number; requestedAt: number };
   /**
    * `eventId` identifies the event (one delivery job per webhook and event); `payload` is the JSON body to send —
    * never key material. The signing secret is read from the database at delivery time, not carried here.
@@ -71,9 +107,23 @@ export const jobIdFor = {
   [JOB.DELETE_CREDENTIAL]: (p: JobPayloads['delete-credential']) => `delete_${p.credentialId}`,
   [JOB.SYNC_MEMBER]: (p: JobPayloads['sync-member']) => `member_${p.organizationId}_${p.userId}_${p.version}`,
   [JOB.VERIFY_MEMBER]: (p: JobPayloads['verify-member']) =>
-    `verify_${p.credentialId}_${p.generation}_${p.userId}${p.trigger === undefined ? '' : `_${p.trigger}`}`,
+    `verify_${p.credentialId}_${p.generation}_${p.userId}${verifySuffix(p)}`,
+  // The scheduler names its own jobs (`repeat:health-sweep:<ms>`); this id is for a sweep queued by hand.
+  [JOB.HEALTH_SWEEP]: (p: JobPayloads['health-sweep']) => `health-sweep_${p.round ?? 'now'}`,
+  [JOB.CHECK_CREDENTIAL_HEALTH]: (p: JobPayloads['check-credential-health']) =>
+    `health_${p.credentialId}_${p.round}`,
+  [JOB.REVERIFY_MEMBERS]: (p: JobPayloads['reverify-members']) =>
+    `reverify_${p.credentialId}_${p.generation}_${p.round}`,
+  [JOB.RESYNC_CREDENTIAL]: (p: JobPayloads['resync-credential']) =>
+    `resync_${p.credentialId}_${p.generation}_${p.requestedAt}`,
   [JOB.DELIVER_WEBHOOK]: (p: JobPayloads['deliver-webhook']) => `webhook_${p.webhookId}_${p.eventId}`,
 } satisfies { [N in JobName]: (payload: JobPayloads[N]) => string };
+
+/** `_<trigger>` for a member sync (the original format), `_<cause><trigger>` for the other causes. */
+function verifySuffix(p: JobPayloads['verify-member']): string {
+  if (p.trigger === undefined) return '';
+  return p.cause === undefined || p.cause === 'sync' ? `_${p.trigger}` : `_${p.cause}${p.trigger}`;
+}
 
 /** The queue each job goes to. */
 export function queueFor<N extends JobName>(name: N, payload: JobPayloads[N]): string {

@@ -7,13 +7,18 @@ import {
 } from '../delegation-credentials/delegation-credentials.repository';
 import { emailDomain } from '../delegation-credentials/domain';
 import { JobsService } from '../jobs/jobs.service';
-import { JOB, type JobPayloads } from '../jobs/jobs.types';
+import { JOB, type JobPayloads, type VerifyCause } from '../jobs/jobs.types';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
+import { CredentialHealthCheckService } from './credential-health-check.service';
+import { CredentialHealthRepository } from './credential-health.repository';
 import { MemberCredentialsRepository, type ProvisionTarget } from './member-credentials.repository';
 
 export interface ProvisionProgress {
-  /** 'members': writing credentials and preferences; 'verify': queueing per-member verification. */
-  phase: 'members' | 'verify';
+  /**
+   * 'check' (resync only): checking the credential through the provider; 'members': writing credentials and
+   * preferences; 'verify': queueing per-member verification.
+   */
+  phase: 'check' | 'members' | 'verify';
   /** Keyset cursor (last user id done) of the current phase. A restarted job resumes after it. */
   cursor: number;
   provisioned: number;
@@ -49,6 +54,8 @@ export class CredentialLifecycleService {
     private readonly members: MemberCredentialsRepository,
     private readonly jobs: JobsService,
     private readonly config: AppConfigService,
+    private readonly healthCheck: CredentialHealthCheckService,
+    private readonly healthRecords: CredentialHealthRepository,
   ) {}
 
   /**
@@ -62,16 +69,66 @@ export class CredentialLifecycleService {
     job: Job,
   ): Promise<ProvisionProgress & { stopped?: string }> {
     const record = await this.credentials.findById(payload.credentialId);
-    let progress: ProvisionProgress = isProgress(job.progress) ? job.progress : START;
+    const progress: ProvisionProgress = isProgress(job.progress) ? job.progress : START;
     if (!record?.enabled || record.generation !== payload.generation) {
       return { ...progress, stopped: 'credential moved on' };
     }
-    const target = targetOf(record);
+    const done = await this.provisionAndQueue(targetOf(record), payload.generation, job, progress, {
+      all: false,
+    });
+    this.logger.log(
+      `provisioned ${done.provisioned} member(s) of ${record.id} (generation ${payload.generation}), ` +
+        `${done.queued} queued for verification`,
+    );
+    return done;
+  }
+
+  /**
+   * Admin resync: check the credential through the provider (a fresh token; the verdict is recorded, so a fixed
+   * credential comes back and a broken one is reported), then provision every matching member again (new members
+   * get their credential and preferences, kept preferences are re-linked) and queue the verification of every
+   * member, whatever their state. Stops after the check when the credential is failing: its members are blocked
+   * and will be re-verified when it recovers. Resumable like provisioning (progress saved per batch).
+   */
+  async resync(
+    payload: JobPayloads['resync-credential'],
+    job: Job,
+  ): Promise<ProvisionProgress & { stopped?: string; check?: string }> {
+    const record = await this.credentials.findById(payload.credentialId);
+    let progress: ProvisionProgress = isProgress(job.progress) ? job.progress : { ...START, phase: 'check' };
+    if (!record?.enabled || record.generation !== payload.generation) {
+      return { ...progress, stopped: 'credential moved on' };
+    }
+    let check: string | undefined;
+    if (progress.phase === 'check') {
+      check = (await this.healthCheck.checkCredential(record, 'resync')).outcome;
+      if (check === 'failed') return { ...progress, check, stopped: 'credential failing' };
+      progress = { ...progress, phase: 'members' };
+      await job.updateProgress(progress);
+    }
+    const done = await this.provisionAndQueue(targetOf(record), payload.generation, job, progress, {
+      all: true,
+      trigger: payload.requestedAt,
+    });
+    this.logger.log(`resync of ${record.id}: ${done.provisioned} provisioned, ${done.queued} queued`);
+    return { ...done, ...(check ? { check } : {}) };
+  }
+
+  /**
+   * Phase 'members': keyset batches of provisionBatch; phase 'verify': queue verification of the pending members
+   * (provisioning) or of every member (`all`: resync, with its trigger). Saves progress after every batch.
+   */
+  private async provisionAndQueue(
+    target: ProvisionTarget,
+    generation: number,
+    job: Job,
+    start: ProvisionProgress,
+    verify: { all: false } | { all: true; trigger: number },
+  ): Promise<ProvisionProgress & { stopped?: string }> {
+    let progress = start;
     const batchSize = this.config.lifecycle.provisionBatchSize;
     while (progress.phase === 'members') {
-      const batch = await this.members.provisionBatch(target, progress.cursor, batchSize, {
-        generation: payload.generation,
-      });
+      const batch = await this.members.provisionBatch(target, progress.cursor, batchSize, { generation });
       if (batch.movedOn) return { ...progress, stopped: 'credential moved on' };
       progress =
         batch.lastUserId === null
@@ -80,9 +137,16 @@ export class CredentialLifecycleService {
       await job.updateProgress(progress);
     }
     for (;;) {
-      const userIds = await this.members.pendingUserIds(target.id, progress.cursor, VERIFY_FANOUT_PAGE);
+      const userIds = verify.all
+        ? await this.healthRecords.memberUserIds(target.id, progress.cursor, VERIFY_FANOUT_PAGE)
+        : await this.members.pendingUserIds(target.id, progress.cursor, VERIFY_FANOUT_PAGE);
       if (!userIds.length) break;
-      await this.queueVerification(target, payload.generation, userIds);
+      await this.queueVerification(
+        target,
+        generation,
+        userIds,
+        verify.all ? { cause: 'resync', trigger: verify.trigger } : undefined,
+      );
       progress = {
         ...progress,
         cursor: userIds[userIds.length - 1],
@@ -90,10 +154,6 @@ export class CredentialLifecycleService {
       };
       await job.updateProgress(progress);
     }
-    this.logger.log(
-      `provisioned ${progress.provisioned} member(s) of ${record.id} (generation ${payload.generation}), ` +
-        `${progress.queued} queued for verification`,
-    );
     return progress;
   }
 
@@ -138,7 +198,7 @@ export class CredentialLifecycleService {
       target,
       record.generation,
       pending.filter((id) => id === userId),
-      payload.version,
+      { trigger: payload.version },
     );
     return { action: 'provisioned' };
   }
@@ -157,7 +217,7 @@ export class CredentialLifecycleService {
     target: ProvisionTarget,
     generation: number,
     userIds: number[],
-    trigger?: number,
+    occasion?: { cause?: VerifyCause; trigger: number },
   ): Promise<void> {
     return this.jobs.dispatchBulk(
       JOB.VERIFY_MEMBER,
@@ -166,7 +226,7 @@ export class CredentialLifecycleService {
         generation,
         userId,
         platform: target.platform,
-        trigger,
+        ...occasion,
       })),
     );
   }

@@ -2,8 +2,25 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JobsService } from '../jobs/jobs.service';
 import { PrismaService } from '../prisma/prisma.service';
 import type { ProviderError } from '../providers/provider.errors';
+import type { WorkspacePlatformSlug } from '../providers/provider.types';
+import { CALENDAR_APP } from './platform-apps';
 import { queueWebhookEvent } from '../webhooks/webhook-events';
 import { DELEGATION_CREDENTIAL_ERROR } from '../webhooks/webhook-triggers';
+
+/** A delegation credential went failing with a credential-scope error (see CredentialHealthService). */
+export interface CredentialFailure {
+  error: ProviderError;
+  organizationId: number;
+  delegationCredential: {
+    id: string;
+    domain: string;
+    workspacePlatformSlug: WorkspacePlatformSlug;
+    /** When the failure was first seen (ISO 8601). */
+    failingSince: string;
+  };
+  /** Members with a delegated credential of it: every one of them has lost access. */
+  affectedMembers: number;
+}
 
 export interface MemberAccessFailure {
   error: ProviderError;
@@ -14,13 +31,20 @@ export interface MemberAccessFailure {
 }
 
 /**
- * Reports a member's delegated access failing with a permanent error (Cal.com's DELEGATION_CREDENTIAL_ERROR) to
- * the organization's webhooks subscribed to it. Runs in the API (live calendar calls) and in the worker
- * (verification jobs); both have Prisma and the job queues globally.
+ * Reports delegated access failing with a permanent error (Cal.com's DELEGATION_CREDENTIAL_ERROR) to the
+ * organization's webhooks subscribed to it. Runs in the API (live calendar calls, verify) and in the worker
+ * (verification and health-check jobs); both have Prisma and the job queues globally.
  *
  * The payload follows Cal.com's `{error, credential, user}`, built field by field so nothing else of the
- * credential — key material above all — can go out. `error.type` is our provider error code
- * (e.g. CLIENT_NOT_AUTHORIZED) rather than Cal.com's error class name: it is what an admin can act on.
+ * credential — key material above all — can go out, plus `scope`:
+ * - `member`: one member's access failed for a reason of their own (Cal.com's case): `user` is that member and
+ *   `credential` their delegated calendar credential.
+ * - `credential`: the delegation credential as a whole is failing (key deleted, secret expired, delegation or
+ *   consent revoked…). Sent once per failure for the whole credential, never per member: `user` is null,
+ *   `credential.id` is null (no single member credential), and `delegationCredential` and `affectedMembers` say
+ *   what is broken and how many members it cuts off.
+ * `error.type` is our provider error code (e.g. CLIENT_NOT_AUTHORIZED) rather than Cal.com's error class name: it is
+ * what an admin can act on.
  */
 @Injectable()
 export class DelegationErrorEvents {
@@ -35,27 +59,52 @@ export class DelegationErrorEvents {
     const context =
       `org=${failure.organizationId} credential=${failure.delegationCredentialId} user=${failure.user.id}` +
       `: ${failure.error.type}`;
+    await this.publish(failure.organizationId, context, {
+      scope: 'member',
+      error: { type: failure.error.type, message: failure.error.message },
+      credential: {
+        id: failure.credential.id,
+        type: failure.credential.type,
+        appId: failure.credential.appId,
+        delegationCredentialId: failure.delegationCredentialId,
+      },
+      user: { id: failure.user.id, email: failure.user.email, organizationId: failure.organizationId },
+    });
+  }
+
+  async credentialFailed(failure: CredentialFailure): Promise<void> {
+    const dc = failure.delegationCredential;
+    const app = CALENDAR_APP[dc.workspacePlatformSlug];
+    const context = `org=${failure.organizationId} credential=${dc.id} (credential-wide): ${failure.error.type}`;
+    await this.publish(failure.organizationId, context, {
+      scope: 'credential',
+      error: { type: failure.error.type, message: failure.error.message },
+      credential: { id: null, type: app.type, appId: app.appId, delegationCredentialId: dc.id },
+      user: null,
+      delegationCredential: {
+        id: dc.id,
+        domain: dc.domain,
+        workspacePlatformSlug: dc.workspacePlatformSlug,
+        status: 'failing',
+        failingSince: dc.failingSince,
+      },
+      affectedMembers: failure.affectedMembers,
+    });
+  }
+
+  private async publish(organizationId: number, context: string, payload: Record<string, unknown>) {
     this.logger.warn(`${DELEGATION_CREDENTIAL_ERROR} ${context}`);
     try {
       const queued = await queueWebhookEvent(this.prisma, this.jobs, {
-        organizationId: failure.organizationId,
+        organizationId,
         triggerEvent: DELEGATION_CREDENTIAL_ERROR,
-        payload: {
-          error: { type: failure.error.type, message: failure.error.message },
-          credential: {
-            id: failure.credential.id,
-            type: failure.credential.type,
-            appId: failure.credential.appId,
-            delegationCredentialId: failure.delegationCredentialId,
-          },
-          user: { id: failure.user.id, email: failure.user.email, organizationId: failure.organizationId },
-        },
+        payload,
       });
       if (queued)
         this.logger.log(`${DELEGATION_CREDENTIAL_ERROR} queued for ${queued} webhook(s), ${context}`);
     } catch (error) {
-      // The member is already marked failing (visible through the API). Failing the caller here would turn a
-      // calendar request into a 500, or re-run a verification that no longer reports (the state did not change).
+      // The state change is already recorded (visible through the API). Failing the caller here would turn a
+      // calendar request into a 500, or re-run a job that no longer reports (the state did not change).
       this.logger.error(
         `${DELEGATION_CREDENTIAL_ERROR} could not be queued (${context}): ${(error as Error).message}`,
       );

@@ -1,9 +1,12 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
+import { JobsService } from '../jobs/jobs.service';
 import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
+import { deferThrottledJob, isThrottle } from '../jobs/throttling';
 import { ProviderError } from '../providers/provider.errors';
+import { CredentialHealthCheckService } from './credential-health-check.service';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
 
 type Handlers = { [N in LifecycleJobName]: (payload: JobPayloads[N], job: Job) => Promise<unknown> };
@@ -11,8 +14,10 @@ type Handlers = { [N in LifecycleJobName]: (payload: JobPayloads[N], job: Job) =
 /**
  * Runs lifecycle jobs (worker process only). One handler per job name — the mapped type makes a missing handler a
  * compile error, and onModuleInit refuses to boot if the registry and the handlers disagree at run time.
- * Handlers throw to let BullMQ retry with backoff; permanent provider errors are not retried. A worker killed
- * mid-job loses nothing: after the lock expires the job is picked up again and resumes from its saved cursor.
+ * Handlers throw to let BullMQ retry with backoff; permanent provider errors are not retried; throttling waits out
+ * Retry-After without using up attempts (see deferThrottledJob). A worker killed mid-job loses nothing: after the
+ * lock expires the job is picked up again and resumes from its saved cursor. At boot it (re)installs the health
+ * sweep's job scheduler (HEALTH_CHECK_INTERVAL_SECONDS; 0 removes it).
  */
 @Injectable()
 export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
@@ -22,6 +27,8 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly lifecycle: CredentialLifecycleService,
+    private readonly healthCheck: CredentialHealthCheckService,
+    private readonly jobs: JobsService,
     private readonly config: AppConfigService,
   ) {
     this.handlers = {
@@ -29,10 +36,14 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       [JOB.CLEANUP_CREDENTIAL]: (p, job) => this.lifecycle.cleanup(p, job),
       [JOB.DELETE_CREDENTIAL]: (p, job) => this.lifecycle.delete(p, job),
       [JOB.SYNC_MEMBER]: (p, job) => this.lifecycle.syncMember(p, job),
+      [JOB.HEALTH_SWEEP]: (p, job) => this.healthCheck.sweep(p, job),
+      [JOB.CHECK_CREDENTIAL_HEALTH]: (p, job) => this.healthCheck.check(p, job),
+      [JOB.REVERIFY_MEMBERS]: (p, job) => this.healthCheck.reverify(p, job),
+      [JOB.RESYNC_CREDENTIAL]: (p, job) => this.lifecycle.resync(p, job),
     };
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const registered = Object.keys(this.handlers).sort();
     const declared = Object.values(JOB)
       .filter((name) => name !== JOB.VERIFY_MEMBER && name !== JOB.DELIVER_WEBHOOK)
@@ -43,7 +54,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const { workerConcurrency, lockDurationMs } = this.config.lifecycle;
-    this.worker = new Worker(LIFECYCLE_QUEUE, (job: Job) => this.process(job), {
+    this.worker = new Worker(LIFECYCLE_QUEUE, (job: Job, token) => this.process(job, token), {
       connection: redisConnection(this.config.redisUrl),
       prefix: this.config.queuePrefix,
       concurrency: workerConcurrency,
@@ -53,9 +64,10 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
     this.worker.on('failed', (job, error) =>
       this.logger.warn(`${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${error.message}`),
     );
+    await this.jobs.scheduleHealthSweep(this.config.health.checkIntervalSeconds);
   }
 
-  async process(job: Job): Promise<unknown> {
+  async process(job: Job, token?: string): Promise<unknown> {
     const handler = this.handlers[job.name as LifecycleJobName] as
       ((p: unknown, j: Job) => Promise<unknown>) | undefined;
     if (!handler) throw new UnrecoverableError(`No handler for job ${job.name}`);
@@ -66,6 +78,8 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(`${job.name} ${job.id}: permanent provider error ${error.type}, not retried`);
         throw new UnrecoverableError(`${error.type}: ${error.message}`);
       }
+      if (isThrottle(error))
+        return deferThrottledJob(job, token, error, this.config.health.rateLimitMaxWaitSeconds * 1000);
       throw error;
     }
   }

@@ -22,6 +22,9 @@ export interface BatchResult {
   lastUserId: number | null;
 }
 
+/** Timestamps are stored as UTC `timestamp(3)` (Prisma's convention), whatever the session time zone. */
+const NOW = Prisma.sql`timezone('UTC', now())`;
+
 export interface StoredMemberError {
   type: string;
   message: string;
@@ -196,6 +199,7 @@ export class MemberCredentialsRepository {
     return membership?.accepted ? { email: membership.user.email } : null;
   }
 
+  /** Verified: connected, error cleared, nothing scheduled, the failure streak reset. */
   async markConnected(dc: string, userId: number): Promise<void> {
     await this.prisma.credential.updateMany({
       where: { delegationCredentialId: dc, userId },
@@ -204,26 +208,52 @@ export class MemberCredentialsRepository {
         lastError: Prisma.DbNull,
         lastCheckedAt: new Date(),
         attempts: { increment: 1 },
+        consecutiveFailures: 0,
+        nextCheckAt: null,
       },
     });
   }
 
-  /** Returns true when the state changed to FAILING (so the error is reported once, not on every retry). */
-  async markFailing(dc: string, userId: number, error: StoredMemberError): Promise<boolean> {
+  /**
+   * A member-scope failure of one member. `changed` is true when the state changed to FAILING (or the error type
+   * changed), so the error is reported once, not on every retry. The member's re-check is scheduled
+   * (`nextCheckAtMs`, epoch ms) when the state changed — after `backoff.minSeconds` — and, with `reschedule` (a
+   * check that failed again), after `minSeconds · 2^(failures − 1)` capped at `maxSeconds`; a live call failing the
+   * same way again leaves the schedule alone (`nextCheckAtMs` null).
+   */
+  async markFailing(
+    dc: string,
+    userId: number,
+    error: StoredMemberError,
+    options: { reschedule: boolean; backoff: { minSeconds: number; maxSeconds: number } },
+  ): Promise<{ changed: boolean; nextCheckAtMs: number | null }> {
     const lastError = JSON.stringify(error);
+    const { minSeconds, maxSeconds } = options.backoff;
     // One conditional statement: of two concurrent reports of the same failure (a live call and a verification
     // job), only the first changes the state, so the error is reported once.
-    const changed = await this.prisma.$executeRaw`
-      UPDATE "Credential" SET "syncState" = 'FAILING', "lastError" = ${lastError}::jsonb, "lastCheckedAt" = now(),
-        attempts = attempts + 1, "updatedAt" = now()
+    const [changed] = await this.prisma.$queryRaw<{ nextCheckAtMs: number }[]>`
+      UPDATE "Credential" SET "syncState" = 'FAILING', "lastError" = ${lastError}::jsonb, "lastCheckedAt" = ${NOW},
+        attempts = attempts + 1, "updatedAt" = ${NOW}, "consecutiveFailures" = 1,
+        "nextCheckAt" = ${NOW} + make_interval(secs => ${minSeconds})
       WHERE "delegationCredentialId" = ${dc}::uuid AND "userId" = ${userId}
-        AND NOT ("syncState" IS NOT DISTINCT FROM 'FAILING' AND "lastError"->>'type' IS NOT DISTINCT FROM ${error.type})`;
-    if (changed) return true;
-    await this.prisma.credential.updateMany({
-      where: { delegationCredentialId: dc, userId },
-      data: { lastError: { ...error }, lastCheckedAt: new Date(), attempts: { increment: 1 } },
-    });
-    return false;
+        AND NOT ("syncState" IS NOT DISTINCT FROM 'FAILING' AND "lastError"->>'type' IS NOT DISTINCT FROM ${error.type})
+      RETURNING (EXTRACT(EPOCH FROM "nextCheckAt") * 1000)::float8 AS "nextCheckAtMs"`;
+    if (changed) return { changed: true, nextCheckAtMs: changed.nextCheckAtMs };
+    if (!options.reschedule) {
+      await this.prisma.credential.updateMany({
+        where: { delegationCredentialId: dc, userId },
+        data: { lastError: { ...error }, lastCheckedAt: new Date(), attempts: { increment: 1 } },
+      });
+      return { changed: false, nextCheckAtMs: null };
+    }
+    const [rescheduled] = await this.prisma.$queryRaw<{ nextCheckAtMs: number }[]>`
+      UPDATE "Credential" SET "lastError" = ${lastError}::jsonb, "lastCheckedAt" = ${NOW},
+        attempts = attempts + 1, "updatedAt" = ${NOW}, "consecutiveFailures" = "consecutiveFailures" + 1,
+        "nextCheckAt" = ${NOW} + make_interval(secs =>
+          least(${minSeconds}::float8 * power(2, least("consecutiveFailures", 30)), ${maxSeconds}::float8))
+      WHERE "delegationCredentialId" = ${dc}::uuid AND "userId" = ${userId} AND "syncState" = 'FAILING'
+      RETURNING (EXTRACT(EPOCH FROM "nextCheckAt") * 1000)::float8 AS "nextCheckAtMs"`;
+    return { changed: false, nextCheckAtMs: rescheduled?.nextCheckAtMs ?? null };
   }
 
   async recordTransientError(dc: string, userId: number, error: StoredMemberError): Promise<void> {
@@ -243,7 +273,7 @@ export class MemberCredentialsRepository {
   /** Member counts of a delegation credential: matching accepted members, and their sync states. */
   async counts(
     target: ProvisionTarget,
-  ): Promise<{ matching: number; connected: number; pending: number; failing: number }> {
+  ): Promise<{ matching: number; connected: number; pending: number; failing: number; blocked: number }> {
     const [matching] = await this.prisma.$queryRaw<{ n: bigint }[]>`
       SELECT count(*) AS n FROM "Membership" m JOIN "User" u ON u.id = m."userId"
       WHERE m."teamId" = ${target.organizationId} AND m.accepted = true AND lower(split_part(u.email, '@', 2)) = ${target.domain}`;
@@ -258,6 +288,27 @@ export class MemberCredentialsRepository {
       connected: of('CONNECTED'),
       pending: of('PENDING'),
       failing: of('FAILING'),
+      blocked: of('BLOCKED'),
+    };
+  }
+
+  /**
+   * Preflight: up to `limit` accepted members whose email domain is the credential's, picked at random so repeated
+   * runs cover different members, and how many match in all. Read-only.
+   */
+  async sampleMatchingMembers(
+    target: Pick<ProvisionTarget, 'organizationId' | 'domain'>,
+    limit: number,
+  ): Promise<{ matching: number; members: { userId: number; email: string }[] }> {
+    const rows = await this.prisma.$queryRaw<{ userId: number; email: string; matching: bigint }[]>`
+      SELECT u.id AS "userId", u.email, count(*) OVER () AS matching
+      FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+      WHERE m."teamId" = ${target.organizationId} AND m.accepted = true
+        AND lower(split_part(u.email, '@', 2)) = ${target.domain}
+      ORDER BY random() LIMIT ${limit}`;
+    return {
+      matching: rows.length ? Number(rows[0].matching) : 0,
+      members: rows.map((r) => ({ userId: r.userId, email: r.email })),
     };
   }
 
@@ -274,6 +325,7 @@ export class MemberCredentialsRepository {
         lastError: true,
         lastCheckedAt: true,
         attempts: true,
+        nextCheckAt: true,
         user: { select: { email: true, name: true } },
       },
     });

@@ -1,12 +1,22 @@
 import { Global, Module } from '@nestjs/common';
+import { CredentialHealthRepository } from './credential-health.repository';
+import { CredentialHealthService } from './credential-health.service';
 import { DelegationErrorEvents } from './delegation-error-events.service';
 import { MemberAccessFailureService } from './member-access-failure.service';
 import { MemberCredentialsRepository } from './member-credentials.repository';
 
-/** Member credential state shared by the API (live calendar calls, progress) and the worker (jobs). */
+const shared = [
+  MemberCredentialsRepository,
+  DelegationErrorEvents,
+  MemberAccessFailureService,
+  CredentialHealthRepository,
+  CredentialHealthService,
+];
+
+/**
+ * Member credential state and credential health shared by the API (live calendar calls, verify, progress) and the
+ * worker (jobs).
+ */
 @Global()
-@Module({
-  providers: [MemberCredentialsRepository, DelegationErrorEvents, MemberAccessFailureService],
-  exports: [MemberCredentialsRepository, DelegationErrorEvents, MemberAccessFailureService],
-})
+@Module({ providers: shared, exports: shared })
 export class MemberLifecycleCoreModule {}

@@ -4,15 +4,24 @@ import type { JobPayloads } from '../jobs/jobs.types';
 import { ProviderError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
+import { CredentialHealthRepository } from './credential-health.repository';
+import { CredentialHealthService } from './credential-health.service';
 import { MemberAccessFailureService } from './member-access-failure.service';
 import { MemberCredentialsRepository } from './member-credentials.repository';
 import { CALENDAR_APP } from './platform-apps';
 
+export type VerificationState = 'connected' | 'failing' | 'blocked' | 'skipped';
+
 /**
- * The rate-limited second step of provisioning: prove through the provider that the credential can act for one
- * member. Connected → done (for Microsoft, default preferences are created now that the primary calendar id is
- * known). A permanent error marks the member failing and is reported once; a transient one is rethrown so BullMQ
- * retries it with backoff.
+ * The rate-limited second step of provisioning, and every later re-check of a member: prove through the provider
+ * that the credential can act for one member.
+ * - Connected → done (for Microsoft, default preferences are created now that the primary calendar id is known).
+ * - A member-scope error marks the member failing, is reported once, and schedules the next re-check (backoff).
+ * - A credential-scope error is the credential's: it goes failing (reported once, for all members) and the member is
+ *   blocked, not reported.
+ * - A transient error is rethrown: BullMQ retries it (throttling waits out Retry-After, see VerificationWorkers).
+ * While the credential is known to be failing no member is checked (they are blocked, and re-verified when it
+ * recovers).
  */
 @Injectable()
 export class MemberVerificationService {
@@ -21,15 +30,21 @@ export class MemberVerificationService {
     private readonly members: MemberCredentialsRepository,
     private readonly providers: ProviderRegistry,
     private readonly failures: MemberAccessFailureService,
+    private readonly health: CredentialHealthService,
+    private readonly healthRecords: CredentialHealthRepository,
   ) {}
 
-  async verify(
-    payload: JobPayloads['verify-member'],
-  ): Promise<{ state: 'connected' | 'failing' | 'skipped' }> {
+  async verify(payload: JobPayloads['verify-member']): Promise<{ state: VerificationState }> {
     const record = await this.credentials.findById(payload.credentialId);
     if (!record?.enabled || record.generation !== payload.generation) return { state: 'skipped' };
     const member = await this.members.findMemberCredential(record.id, payload.userId);
     if (!member) return { state: 'skipped' };
+    // A scheduled re-check of a member connected meanwhile (e.g. by a live call) has nothing left to do.
+    if (payload.cause === 'recheck' && member.syncState === 'CONNECTED') return { state: 'skipped' };
+    if (record.status === 'FAILING') {
+      await this.healthRecords.blockMember(record.id, member.userId);
+      return { state: 'blocked' };
+    }
     const platform = record.workspacePlatform.slug as WorkspacePlatformSlug;
     const provider = this.providers.get(platform);
     const delegated = this.credentials.toDelegated(record);
@@ -54,14 +69,22 @@ export class MemberVerificationService {
         await this.members.recordTransientError(record.id, member.userId, stored);
         throw error;
       }
+      if (error.scope === 'credential') {
+        await this.health.failed(record, error, 'member-verification');
+        await this.healthRecords.blockMember(record.id, member.userId);
+        return { state: 'blocked' };
+      }
       await this.failures.record(
         {
           organizationId: record.organizationId,
           delegationCredentialId: record.id,
+          generation: record.generation,
+          platform,
           credential: { id: member.id, type: member.type, appId: member.appId },
           user: { id: member.userId, email: member.user.email },
         },
         error,
+        true,
       );
       return { state: 'failing' };
     }

@@ -3,14 +3,16 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, VERIFY_QUEUES } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
-import { ProviderError } from '../providers/provider.errors';
+import { deferThrottledJob, isThrottle } from '../jobs/throttling';
 import { WORKSPACE_PLATFORM_SLUGS } from '../providers/provider.types';
 import { MemberVerificationService } from './member-verification.service';
 
 /**
  * One BullMQ worker per provider queue, each with a global rate limit (BullMQ's limiter is shared by every worker
  * process through Redis: a token bucket of VERIFY_RATE_<PLATFORM>_PER_SECOND calls). Created here rather than with
- * @Processor so the limits come from validated configuration.
+ * @Processor so the limits come from validated configuration. A throttled verification (RATE_LIMITED, or
+ * Retry-After) waits at least Retry-After without using up its attempts, for at most
+ * JOB_RATE_LIMIT_MAX_WAIT_SECONDS; other transient errors retry with JOB_OPTIONS' exponential backoff.
  */
 @Injectable()
 export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown {
@@ -26,7 +28,7 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
     const { verifyRatePerSecond } = this.config.lifecycle;
     for (const platform of WORKSPACE_PLATFORM_SLUGS) {
       const rate = verifyRatePerSecond[platform];
-      const worker = new Worker(VERIFY_QUEUES[platform], (job: Job) => this.process(job), {
+      const worker = new Worker(VERIFY_QUEUES[platform], (job: Job, token) => this.process(job, token), {
         connection: redisConnection(this.config.redisUrl),
         prefix: this.config.queuePrefix,
         concurrency: Math.min(rate, 16),
@@ -35,20 +37,22 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
       worker.on('failed', (job, error) =>
         this.logger.warn(`verify ${job?.id ?? '?'} failed: ${error.message}`),
       );
+      worker.on('error', (error) => this.logger.error(`verify worker (${platform}): ${error.message}`));
       this.workers.push(worker);
     }
   }
 
-  private async process(job: Job): Promise<unknown> {
+  private async process(job: Job, token?: string): Promise<unknown> {
     if (job.name !== JOB.VERIFY_MEMBER)
       throw new UnrecoverableError(`Unexpected job ${job.name} on ${job.queueName}`);
     try {
       return await this.verification.verify(job.data as JobPayloads['verify-member']);
     } catch (error) {
-      if (error instanceof ProviderError && error.retryAfterMs !== undefined) {
-        this.logger.warn(`${job.queueName}: provider asked to retry after ${error.retryAfterMs} ms`);
-      }
-      throw error;
+      if (!isThrottle(error)) throw error;
+      this.logger.warn(
+        `verify ${job.id ?? '?'} throttled (${error.type}, Retry-After ${error.retryAfterMs ?? '-'} ms): delayed`,
+      );
+      return deferThrottledJob(job, token, error, this.config.health.rateLimitMaxWaitSeconds * 1000);
     }
   }
 

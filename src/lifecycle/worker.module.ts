@@ -6,6 +6,7 @@ import { QueueModule } from '../jobs/queue.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RedisModule } from '../redis/redis.module';
+import { CredentialHealthCheckService } from './credential-health-check.service';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
 import { LifecycleWorker } from './lifecycle.worker';
 import { MemberLifecycleCoreModule } from './member-lifecycle-core.module';
@@ -28,6 +29,7 @@ import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
   providers: [
     DelegationCredentialsRepository,
     CredentialLifecycleService,
+    CredentialHealthCheckService,
     MemberVerificationService,
     LifecycleWorker,
     VerificationWorkers,

@@ -31,5 +31,9 @@ export const WEBHOOK_TRIGGERS = [
 
 export type WebhookTrigger = (typeof WEBHOOK_TRIGGERS)[number];
 
-/** A member's delegated calendar access failed with a permanent provider error (see DelegationErrorEvents). */
+/**
+ * Delegated calendar access failed with a permanent provider error: one member's (`payload.scope: 'member'`), or
+ * the whole delegation credential's, reported once for all its members (`payload.scope: 'credential'`). See
+ * DelegationErrorEvents.
+ */
 export const DELEGATION_CREDENTIAL_ERROR = 'DELEGATION_CREDENTIAL_ERROR' satisfies WebhookTrigger;

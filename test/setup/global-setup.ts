@@ -41,4 +41,7 @@ export default async function globalSetup(): Promise<void> {
   delete process.env.SERVICE_ACCOUNT_ENCRYPTION_KEYS;
   process.env.API_KEY_PREFIX = 'cal_';
   process.env.LOG_LEVEL ??= 'error';
+  // No periodic health sweep unless a file turns it on: files share the database, and a sweep would check every
+  // other file's credentials against this file's provider fakes.
+  process.env.HEALTH_CHECK_INTERVAL_SECONDS ??= '0';
 }

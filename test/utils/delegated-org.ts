@@ -91,6 +91,8 @@ export async function delegatedOrg(
     dcId,
     clientId,
     tenantId,
+    /** The key the credential was created with (Google JSON key / Microsoft app with its secret). */
+    serviceAccountKey,
     setEnabled,
     member,
     connectedMember,

@@ -5,6 +5,8 @@ import {
 } from '../../delegation-credentials/delegation-credentials.repository';
 import { emailDomain } from '../../delegation-credentials/domain';
 import type { MemberSyncState } from '../../generated/prisma/client';
+import { CredentialHealthRepository } from '../../lifecycle/credential-health.repository';
+import { CredentialHealthService } from '../../lifecycle/credential-health.service';
 import { MemberAccessFailureService } from '../../lifecycle/member-access-failure.service';
 import { MemberCredentialsRepository } from '../../lifecycle/member-credentials.repository';
 import { ProviderError } from '../../providers/provider.errors';
@@ -28,18 +30,25 @@ export interface DelegatedConnection {
   delegationCredentialId: string;
   organizationId: number;
   platform: WorkspacePlatformSlug;
-  /** The member's delegated Credential row (its id is the `credentialId` clients see). */
-  credential: { id: number; type: string; appId: string; syncState: MemberSyncState | null };
+  /**
+   * The member's delegated Credential row (its id is the `credentialId` clients see). `syncState` is the member's
+   * access as they experience it: a member blocked by a credential-wide failure (BLOCKED in the admin views) is
+   * FAILING here — their calendar cannot be reached either way.
+   */
+  credential: { id: number; type: string; appId: string; syncState: MemberAccessState | null };
   user: CalendarUser;
   /** Mailbox the provider impersonates (Cal.com alias stripped, lowercase). */
   mailbox: string;
   record: CredentialRecord;
 }
 
+/** A member's delegated access as member-facing features see it (BLOCKED shows as FAILING). */
+export type MemberAccessState = Exclude<MemberSyncState, 'BLOCKED'>;
+
 /**
  * Whether a provider error says something about the member's access as a whole. Calls aimed at given calendars
- * (busy times, events) can get PERMISSION_DENIED for one calendar the member cannot read or write: that is the
- * request's problem, not a broken delegation, so it is answered but not recorded against the member.
+ * (busy times, events) can fail for one calendar the member cannot read or write: that is the request's problem,
+ * not a broken delegation, so a member-scope error of such a call is answered but not recorded against the member.
  */
 export type CallScope = 'account' | 'calendar';
 
@@ -62,6 +71,8 @@ export class DelegatedAccessService {
     private readonly members: MemberCredentialsRepository,
     private readonly providers: ProviderRegistry,
     private readonly failures: MemberAccessFailureService,
+    private readonly health: CredentialHealthService,
+    private readonly healthRecords: CredentialHealthRepository,
   ) {}
 
   async connectionsFor(user: CalendarUser): Promise<DelegatedConnection[]> {
@@ -88,7 +99,16 @@ export class DelegatedAccessService {
     return connections.find((c) => c.delegationCredentialId === delegationCredentialId) ?? null;
   }
 
-  /** Runs a provider operation for the member; permanent failures mark them failing (and fire the webhook). */
+  /**
+   * Runs a provider operation for the member and feeds what it proved to the health state:
+   * - a credential-scope error makes the credential failing (one credential-wide report, see
+   *   CredentialHealthService) and blocks this member — the member is not reported for it;
+   * - a member-scope error of an account-level call marks the member failing (reported once, re-checked on the
+   *   backoff); of a calendar-targeted call it is the request's problem (one calendar) and is only answered;
+   * - an account-level success connects a pending or failing member again — unless the credential is failing: a
+   *   cached token can outlive a revocation, so only a credential-level check (verify, rotation, the periodic check)
+   *   brings a failing credential and its members back.
+   */
   async call<T>(
     connection: DelegatedConnection,
     operation: (provider: CalendarProvider, credential: DelegatedCredential) => Promise<T>,
@@ -97,13 +117,23 @@ export class DelegatedAccessService {
     const provider = this.providers.get(connection.platform);
     try {
       const result = await operation(provider, this.delegation.toDelegated(connection.record));
-      if (scope === 'account' && connection.credential.syncState !== 'CONNECTED')
+      if (
+        scope === 'account' &&
+        connection.credential.syncState !== 'CONNECTED' &&
+        connection.record.status !== 'FAILING'
+      )
         await this.reportSuccess(connection);
       return result;
     } catch (error) {
       if (error instanceof ProviderError && error.permanent) {
-        if (scope === 'account' || error.type !== 'PERMISSION_DENIED')
+        if (error.scope === 'credential') {
+          // Until the classifier tells a refusal of one calendar (member scope) from a missing permission, a
+          // PERMISSION_DENIED on a calendar-targeted call may be about that calendar only: not the credential's.
+          if (scope === 'account' || error.type !== 'PERMISSION_DENIED')
+            await this.reportCredentialFailure(connection, error);
+        } else if (scope === 'account') {
           await this.reportFailure(connection, error);
+        }
       }
       throw error;
     }
@@ -122,12 +152,29 @@ export class DelegatedAccessService {
     }
   }
 
+  private async reportCredentialFailure(
+    connection: DelegatedConnection,
+    error: ProviderError,
+  ): Promise<void> {
+    try {
+      await this.health.failed(connection.record, error, 'live-call');
+      await this.healthRecords.blockMember(connection.delegationCredentialId, connection.user.id);
+    } catch (recordError) {
+      // The caller must still see the provider error, not a bookkeeping failure.
+      this.logger.error(
+        `could not record the failure of credential ${connection.delegationCredentialId}: ${String(recordError)}`,
+      );
+    }
+  }
+
   private async reportFailure(connection: DelegatedConnection, error: ProviderError): Promise<void> {
     try {
       await this.failures.record(
         {
           organizationId: connection.organizationId,
           delegationCredentialId: connection.delegationCredentialId,
+          generation: connection.record.generation,
+          platform: connection.platform,
           credential: {
             id: connection.credential.id,
             type: connection.credential.type,
@@ -165,7 +212,12 @@ export class DelegatedAccessService {
       delegationCredentialId: record.id,
       organizationId: record.organizationId,
       platform,
-      credential: { id: member.id, type: member.type, appId: member.appId, syncState: member.syncState },
+      credential: {
+        id: member.id,
+        type: member.type,
+        appId: member.appId,
+        syncState: member.syncState === 'BLOCKED' ? 'FAILING' : member.syncState,
+      },
       user: { id: user.id, email: user.email },
       mailbox: normalizeSubjectEmail(user.email),
       record,

@@ -1,5 +1,8 @@
-import { PROVIDER_ERROR_TYPES } from '../../providers/provider.errors';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROVIDER_ERROR_TYPES } from '../../providers/provider.errors';
+import { AUDIT_ACTIONS } from '../delegation-credentials.repository';
+
+const SCOPES = ['credential', 'member', 'none'];
 
 export class WorkspacePlatformDto {
   @ApiProperty({ example: 'Google Workspace' })
@@ -16,7 +19,18 @@ export class ProviderErrorDto {
   @ApiProperty()
   message!: string;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiPropertyOptional({
+    enum: SCOPES,
+    description:
+      'credential: the delegation credential as a whole is at fault (every member fails the same way); member: ' +
+      "one member's mailbox or calendar",
+  })
+  scope?: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'When it was first seen (a failure keeps its first time)',
+  })
   at!: string;
 }
 
@@ -30,8 +44,17 @@ export class MemberCountsDto {
   @ApiProperty({ description: 'Members with a delegated credential awaiting verification' })
   pending!: number;
 
-  @ApiProperty({ description: 'Members whose access failed with a permanent error (see /members)' })
+  @ApiProperty({
+    description: 'Members whose access failed with a permanent error of their own (see /members)',
+  })
   failing!: number;
+
+  @ApiProperty({
+    description:
+      'Members cut off by a credential-wide failure (status failing): nothing is wrong with them; they are ' +
+      're-verified when the credential recovers',
+  })
+  blocked!: number;
 }
 
 export const DELEGATION_CREDENTIAL_STATUSES = [
@@ -66,7 +89,8 @@ export class DelegationCredentialOutput {
 
   @ApiProperty({
     description:
-      'pending (created, never enabled) → active (enabled, last check passed) → failing (enabled, last check failed) / disabled / deleting',
+      'pending (created, never enabled) → active (enabled, last check passed) ⇄ failing (enabled, a credential-wide ' +
+      'provider error: see lastError; members are blocked until a check passes again) / disabled / deleting',
     enum: DELEGATION_CREDENTIAL_STATUSES,
   })
   status!: (typeof DELEGATION_CREDENTIAL_STATUSES)[number];
@@ -116,7 +140,12 @@ export class DelegatedMemberOutput {
   @ApiProperty({ description: "Id of the member's delegated calendar credential" })
   credentialId!: number;
 
-  @ApiProperty({ enum: ['pending', 'connected', 'failing'] })
+  @ApiProperty({
+    enum: ['pending', 'connected', 'failing', 'blocked'],
+    description:
+      'pending: awaiting verification; connected: verified; failing: a provider error of their own (lastError), ' +
+      're-checked on a backoff; blocked: the credential as a whole is failing (see its lastError)',
+  })
   state!: string;
 
   @ApiPropertyOptional({ type: ProviderErrorDto, nullable: true })
@@ -127,6 +156,14 @@ export class DelegatedMemberOutput {
 
   @ApiProperty({ description: 'Verification attempts so far' })
   attempts!: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'When the member is checked again (failing: backoff re-check; pending: re-queue)',
+  })
+  nextCheckAt!: Date | null;
 }
 
 export class DelegatedMemberListResponse {
@@ -153,6 +190,50 @@ export class DelegationCredentialListResponse {
   data!: DelegationCredentialOutput[];
 }
 
+export class PreflightFailureDto {
+  @ApiProperty()
+  userId!: number;
+
+  @ApiProperty()
+  email!: string;
+
+  @ApiProperty({ enum: Object.keys(PROVIDER_ERROR_TYPES), example: 'USER_NOT_IN_DIRECTORY' })
+  type!: string;
+
+  @ApiProperty()
+  message!: string;
+
+  @ApiProperty({ enum: SCOPES })
+  scope!: string;
+
+  @ApiProperty({ description: 'false: throttled or unavailable, could not be checked now (not a verdict)' })
+  permanent!: boolean;
+}
+
+export class PreflightSampleDto {
+  @ApiProperty({ description: 'sampleMembers as asked', example: 50 })
+  requested!: number;
+
+  @ApiProperty({ description: 'Accepted members whose email is in the domain (all, not only the sample)' })
+  matching!: number;
+
+  @ApiProperty({ description: 'Members checked (min(requested, matching); 0 when skipped)', example: 50 })
+  checked!: number;
+
+  @ApiProperty({ description: 'Checked members who would connect', example: 47 })
+  reachable!: number;
+
+  @ApiProperty({
+    type: PreflightFailureDto,
+    isArray: true,
+    description: 'Checked members who would not, and why',
+  })
+  failing!: PreflightFailureDto[];
+
+  @ApiPropertyOptional({ description: 'Why no member was checked (the credential itself failed the check)' })
+  skipped?: string;
+}
+
 export class VerifyDelegationCredentialOutput {
   @ApiProperty({ description: 'Whether the provider check passed' })
   verified!: boolean;
@@ -168,6 +249,9 @@ export class VerifyDelegationCredentialOutput {
 
   @ApiProperty({ format: 'date-time', type: String })
   checkedAt!: Date;
+
+  @ApiPropertyOptional({ type: PreflightSampleDto, description: 'Preflight (only with sampleMembers)' })
+  sample?: PreflightSampleDto;
 }
 
 export class VerifyDelegationCredentialResponse {
@@ -182,7 +266,10 @@ export class AuditEventOutput {
   @ApiProperty({ example: '42' })
   id!: string;
 
-  @ApiProperty({ enum: ['CREATE', 'ENABLE', 'DISABLE', 'ROTATE_KEY', 'VERIFY', 'DELETE'] })
+  @ApiProperty({
+    enum: AUDIT_ACTIONS,
+    description: "FAILING and RECOVERED are the health state machine's own transitions (no actor)",
+  })
   action!: string;
 
   @ApiProperty({ enum: ['SUCCESS', 'FAILURE'] })
@@ -204,4 +291,23 @@ export class AuditEventListResponse {
 
   @ApiProperty({ type: AuditEventOutput, isArray: true })
   data!: AuditEventOutput[];
+}
+
+export class ResyncDelegationCredentialOutput {
+  @ApiProperty({ example: '8b2f0d54-7a53-4d8e-9a57-0c8f2b6a1e43' })
+  delegationCredentialId!: string;
+
+  @ApiProperty({ format: 'date-time', type: String })
+  requestedAt!: Date;
+
+  @ApiProperty({ description: 'The queued resync job', example: 'resync_8b2f0d54-…_1_1764000000000' })
+  jobId!: string;
+}
+
+export class ResyncDelegationCredentialResponse {
+  @ApiProperty({ example: 'success', enum: ['success', 'error'] })
+  status!: 'success';
+
+  @ApiProperty({ type: ResyncDelegationCredentialOutput })
+  data!: ResyncDelegationCredentialOutput;
 }
