@@ -12,6 +12,8 @@ export default tseslint.config(
       '.tools/**',
       'src/generated/**',
       'coverage/**',
+      '.demo/**',
+      'test/artifacts/**',
       'eslint.config.mjs',
     ],
   },

@@ -1,11 +1,11 @@
-import { type INestApplication, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfigService } from './config/app-config.service';
+import { HELMET_OPTIONS, setupDocsExplorer } from './common/docs/explorer';
 
 export const CORS_ALLOWED_HEADERS = [
   'x-cal-client-id',
@@ -18,19 +18,7 @@ export const CORS_ALLOWED_HEADERS = [
   'Origin',
 ];
 
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle('Cal.com API v2')
-    .setDescription(
-      'Self-hostable implementation of Cal.com API v2 Delegation Credentials: organization admins connect Google ' +
-        'Workspace or Microsoft 365 once for every member of a domain.',
-    )
-    .setVersion('1.0.0')
-    .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey}_${methodKey}`,
-  });
-}
+export { createOpenApiDocument } from './common/docs/explorer';
 
 /**
  * Everything main.ts applies to the app, shared with the e2e tests so they run the production setup:
@@ -39,7 +27,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfigService);
   app.use(requestIdMiddleware);
-  app.use(helmet());
+  app.use(helmet(HELMET_OPTIONS));
   app.enableCors({
     origin: '*',
     methods: ['GET', 'PATCH', 'DELETE', 'HEAD', 'POST', 'PUT', 'OPTIONS'],
@@ -51,13 +39,6 @@ export function configureApp(app: NestExpressApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
-  if (config.docsEnabled) {
-    const document = createOpenApiDocument(app);
-    SwaggerModule.setup('docs', app, document, {
-      jsonDocumentUrl: 'docs-json',
-      customSiteTitle: 'Cal.com API v2 — Delegation Credentials',
-      customCss: '.swagger-ui .topbar { display: none }',
-    });
-  }
+  if (config.docsEnabled) setupDocsExplorer(app);
   Logger.log(`Configured (docs ${config.docsEnabled ? 'at /docs' : 'disabled'})`, 'Bootstrap');
 }

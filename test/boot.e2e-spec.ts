@@ -99,6 +99,34 @@ describe('Boot checks (e2e)', () => {
     expect(out.stderr).not.toMatch(STACK_FRAME);
   }, 60_000);
 
+  it('when both answer, the worker starts and its log lines come out (the checks leave logging alone)', async () => {
+    const child = spawn(process.execPath, ['-r', './scripts/ts-register.cjs', 'src/worker.ts'], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'log' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no start line: ${output}`)), 40_000);
+        const onData = (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          if (output.includes('Worker started')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${output}`)));
+      });
+      expect(output).toContain('Worker started');
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+  }, 60_000);
+
   it.each([
     ['API', 'src/main.ts', []],
     ['Worker', 'src/worker.ts', []],

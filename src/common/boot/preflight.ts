@@ -1,8 +1,8 @@
-import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { config as loadDotenv } from 'dotenv';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
-import { AppConfigModule } from '../../config/config.module';
 import { ConfigurationError } from '../../config/env.validation';
 
 /** A dependency the process cannot start without is unreachable or unusable; the message says which and where. */
@@ -96,13 +96,10 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
  * PostgreSQL and Redis answer (BootError naming the host), so a process never starts half-connected.
  */
 export async function preflight(needs: PreflightNeeds = {}): Promise<void> {
-  const context = await NestFactory.createApplicationContext(AppConfigModule, {
-    logger: false,
-    abortOnError: false,
-  });
-  const config = context.get(AppConfigService);
-  const { databaseUrl, redisUrl } = config;
-  await context.close();
+  // Outside Nest on purpose: an application context here would reconfigure Nest's global logger for the process.
+  // `.env` fills what the environment leaves unset, exactly as ConfigModule.forRoot() does when the app starts.
+  loadDotenv({ quiet: true });
+  const { databaseUrl, redisUrl } = new AppConfigService(new ConfigService());
   const timeoutMs = needs.timeoutMs ?? 5000;
   const checks: Promise<void>[] = [];
   if (needs.database ?? true) checks.push(checkDatabase(databaseUrl, timeoutMs));

@@ -5,7 +5,9 @@ import { MAX_INT4 } from '../http/id-param';
 
 export class PaginationInput {
   @ApiPropertyOptional({
+    type: Number,
     description: 'Maximum number of items to return',
+    example: 25,
     minimum: 1,
     maximum: 250,
     default: 250,
@@ -17,7 +19,13 @@ export class PaginationInput {
   @Max(250)
   take = 250;
 
-  @ApiPropertyOptional({ description: 'Number of items to skip', minimum: 0, default: 0 })
+  @ApiPropertyOptional({
+    type: Number,
+    description: 'Number of items to skip',
+    example: 0,
+    minimum: 0,
+    default: 0,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -41,12 +41,12 @@ export class UpdateWebhookInput {
   @Validate(PayloadTemplateConstraint)
   payloadTemplate?: string | null;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: false })
   @ValidateIf(present)
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ description: SUBSCRIBER_URL_DESCRIPTION })
+  @ApiPropertyOptional({ description: SUBSCRIBER_URL_DESCRIPTION, example: 'https://hooks.acme.com/cal' })
   @ValidateIf(present)
   @IsString()
   @Validate(SubscriberUrlConstraint)
