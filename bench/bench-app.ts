@@ -21,6 +21,7 @@ export async function startBenchApp() {
   const service = moduleRef.get(DelegationCredentialsService);
 
   return {
+    fake,
     /** Seeds the organization, its admin and `members - 1` more accepted members, and a disabled credential. */
     async prepare(members: number) {
       await moduleRef.get(WorkspacePlatformsRepository).seedDefaults();

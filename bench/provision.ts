@@ -7,95 +7,64 @@
  * (dist/worker.js). It compares that with a raw `INSERT … SELECT` of the same rows into copies of the same tables
  * (same indexes) on the same database: the physical limit. Prints both, their ratio, and the worker's peak RSS.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { deleteRedisKeys } from '../test/utils/redis';
+import { parseArgs } from 'node:util';
 import { startBenchApp } from './bench-app';
+import { nowMs, peakRssMb, sleep, withBenchEnv } from './lib/env';
 
-const root = path.join(__dirname, '..');
-const { values } = parseArgs({ options: { members: { type: 'string', default: '10000' } } });
-const MEMBERS = Number(values.members);
-if (!Number.isInteger(MEMBERS) || MEMBERS < 1) throw new Error('--members must be a positive integer');
-
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbName = `delegation_bench_${process.pid}`;
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+export interface ProvisionResult {
+  members: number;
+  wallMs: number;
+  rawMs: number;
+  ratio: number;
+  enableMs: number;
+  workerRssMb: number;
 }
 
-async function main(): Promise<void> {
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  Object.assign(process.env, {
-    DATABASE_URL: dbUrl.toString(),
-    QUEUE_PREFIX: `bench-${process.pid}`,
-    SERVICE_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'error',
-  });
-  let worker: ReturnType<typeof spawn> | undefined;
-  try {
-    await run(process.execPath, [path.join(root, 'scripts/prisma-wasm.mjs'), 'deploy']);
-
-    const app = await startBenchApp();
-    const db = new Client({ connectionString: dbUrl.toString() });
-    await db.connect();
-    const { orgId, credentialId, enable } = await app.prepare(MEMBERS);
-    console.log(`seeded ${MEMBERS} members`);
-    // Twice, keeping the second (warm) time, so neither side profits from a cache the other one warmed.
-    await rawInsertSelect(db, orgId, credentialId);
-    const rawMs = await rawInsertSelect(db, orgId, credentialId);
-
-    worker = spawn(process.execPath, [path.join(root, 'dist/worker.js')], {
-      env: process.env,
-      stdio: 'inherit',
+export async function benchProvision(options: { members: number }): Promise<ProvisionResult> {
+  const MEMBERS = options.members;
+  return withBenchEnv('provision', {}, async (env) => {
+    // The in-process app (setup and the enable call) reads process.env like the service does.
+    Object.assign(process.env, {
+      DATABASE_URL: env.dbUrl,
+      QUEUE_PREFIX: env.queuePrefix,
+      SERVICE_ACCOUNT_ENCRYPTION_KEY: env.env.SERVICE_ACCOUNT_ENCRYPTION_KEY,
+      LOG_LEVEL: 'error',
     });
-    await sleep(1500); // let the worker connect before the clock starts
+    const app = await startBenchApp();
+    const db = new Client({ connectionString: env.dbUrl });
+    await db.connect();
+    try {
+      const { credentialId, orgId, enable } = await app.prepare(MEMBERS);
+      console.error(`provision: seeded ${MEMBERS} members`);
+      // Twice, keeping the second (warm) time, so neither side profits from a cache the other one warmed.
+      await rawInsertSelect(db, orgId, credentialId);
+      const rawMs = await rawInsertSelect(db, orgId, credentialId);
 
-    const started = process.hrtime.bigint();
-    await enable();
-    const enableMs = Number(process.hrtime.bigint() - started) / 1e6;
-    for (;;) {
-      const { rows } = await db.query<{ c: string; s: string; d: string }>(
-        `SELECT (SELECT count(*) FROM "Credential" WHERE "delegationCredentialId" = $1) AS c,
-                (SELECT count(*) FROM "SelectedCalendar" WHERE "delegationCredentialId" = $1 AND "credentialId" IS NOT NULL) AS s,
-                (SELECT count(*) FROM "DestinationCalendar" WHERE "delegationCredentialId" = $1 AND "credentialId" IS NOT NULL) AS d`,
-        [credentialId],
-      );
-      if (process.env.BENCH_TRACE) console.log(Number(process.hrtime.bigint() - started) / 1e6, rows[0]);
-      if ([rows[0].c, rows[0].s, rows[0].d].every((n) => Number(n) === MEMBERS)) break;
-      await sleep(20);
+      const worker = await env.startWorker(process.env as Record<string, string>);
+      const started = nowMs();
+      await enable();
+      const enableMs = nowMs() - started;
+      for (;;) {
+        const { rows } = await db.query<{ c: string; s: string; d: string }>(
+          `SELECT (SELECT count(*) FROM "Credential" WHERE "delegationCredentialId" = $1) AS c,
+                  (SELECT count(*) FROM "SelectedCalendar" WHERE "delegationCredentialId" = $1 AND "credentialId" IS NOT NULL) AS s,
+                  (SELECT count(*) FROM "DestinationCalendar" WHERE "delegationCredentialId" = $1 AND "credentialId" IS NOT NULL) AS d`,
+          [credentialId],
+        );
+        if (process.env.BENCH_TRACE) console.error(nowMs() - started, rows[0]);
+        if ([rows[0].c, rows[0].s, rows[0].d].every((n) => Number(n) === MEMBERS)) break;
+        await sleep(20);
+      }
+      const wallMs = nowMs() - started;
+      const workerRssMb = peakRssMb(worker.pid!);
+      await env.stop(worker, 'SIGKILL');
+      return { members: MEMBERS, wallMs, rawMs, ratio: wallMs / rawMs, enableMs, workerRssMb };
+    } finally {
+      await db.end();
+      await app.close();
     }
-    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const rssMb = peakRssMb(worker.pid!);
-
-    await db.end();
-    await app.close();
-
-    const ratio = wallMs / rawMs;
-    console.log(`members:              ${MEMBERS}`);
-    console.log(`provisioning (wall):  ${(wallMs / 1000).toFixed(2)} s`);
-    console.log(`raw INSERT…SELECT:    ${(rawMs / 1000).toFixed(2)} s`);
-    console.log(`ratio:                ${ratio.toFixed(2)}`);
-    console.log(`  of which the enable request (provider check): ${enableMs.toFixed(0)} ms`);
-    console.log(`worker peak RSS:      ${rssMb.toFixed(0)} MB`);
-  } finally {
-    worker?.kill('SIGKILL');
-    await deleteRedisKeys(`bench-${process.pid}:*`); // its queues, e.g. the verification backlog
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
-  }
+  });
 }
 
 /**
@@ -131,16 +100,22 @@ async function rawInsertSelect(db: Client, orgId: number, credentialId: string):
   return elapsed;
 }
 
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`)),
-    );
-  });
+if (require.main === module) {
+  const { values } = parseArgs({ options: { members: { type: 'string', default: '10000' } } });
+  const members = Number(values.members);
+  if (!Number.isInteger(members) || members < 1) throw new Error('--members must be a positive integer');
+  benchProvision({ members }).then(
+    (r) => {
+      console.log(`members:              ${r.members}`);
+      console.log(`provisioning (wall):  ${(r.wallMs / 1000).toFixed(2)} s`);
+      console.log(`raw INSERT…SELECT:    ${(r.rawMs / 1000).toFixed(2)} s`);
+      console.log(`ratio:                ${r.ratio.toFixed(2)}`);
+      console.log(`  of which the enable request (provider check): ${r.enableMs.toFixed(0)} ms`);
+      console.log(`worker peak RSS:      ${r.workerRssMb.toFixed(0)} MB`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -58,11 +58,27 @@ class CharAsTextClient extends pg.Client {
 const adapterFor = (connectionString) =>
   new PrismaPg(new pg.Pool({ connectionString, Client: CharAsTextClient }), { disposeExternalPool: true });
 
+/**
+ * adapter-pg's executeScript splits a migration at every ';' and runs the pieces one by one, which breaks any
+ * statement with a ';' inside (a PL/pgSQL function body, a comment). Prisma's native engine sends the script whole;
+ * so do we: one simple-protocol query (PostgreSQL runs a multi-statement query string as one transaction).
+ */
+const wholeScripts = (adapter) => {
+  adapter.executeScript = async (script) => {
+    try {
+      await adapter.underlyingDriver().query(script);
+    } catch (error) {
+      adapter.onError(error);
+    }
+  };
+  return adapter;
+};
+
 const main = adapterFor(url);
 const factory = {
   provider: main.provider,
   adapterName: main.adapterName,
-  connect: () => main.connect(),
+  connect: async () => wholeScripts(await main.connect()),
   // A shadow database of our own: created, used for replaying migrations, then dropped.
   async connectToShadowDb() {
     const admin = new pg.Client({ connectionString: url });
@@ -71,7 +87,7 @@ const factory = {
     await admin.query(`CREATE DATABASE "${name}"`);
     const shadowUrl = new URL(url);
     shadowUrl.pathname = `/${name}`;
-    const shadow = await adapterFor(shadowUrl.toString()).connect();
+    const shadow = wholeScripts(await adapterFor(shadowUrl.toString()).connect());
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -40,6 +40,14 @@ export class AppConfigService {
   get databaseUrl(): string {
     return this.get('DATABASE_URL');
   }
+  /** Connections of the process's PostgreSQL pool. */
+  get databasePoolSize(): number {
+    return this.get('DATABASE_POOL_SIZE');
+  }
+  /** Lifetime of a cached API principal, in seconds (0: no cache). */
+  get authCacheTtlSeconds(): number {
+    return this.get('AUTH_CACHE_TTL_SECONDS');
+  }
   get redisUrl(): string {
     return this.get('REDIS_URL');
   }

@@ -29,6 +29,24 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'must be a postgresql:// connection URL' })
   DATABASE_URL!: string;
 
+  /** Connections in the process's PostgreSQL pool (Prisma and the prepared hot queries share it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE = 10;
+
+  /**
+   * Seconds a resolved API principal (key or OAuth client → user, membership, organization flags) stays cached in
+   * the API process. Every change is invalidated at once through PostgreSQL notifications; the TTL only bounds an
+   * entry's life. 0 turns the cache off (every request reads the database).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  AUTH_CACHE_TTL_SECONDS = 60;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -2,8 +2,12 @@ import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable
 import { parseId } from '../../common/http/id-param';
 import type { AppRequest } from '../../common/http/request-context';
 import { AuthRepository } from '../auth.repository';
+import { organizationFor } from './org-access';
 
-/** The `:orgId` route parameter must name an existing organization (a team with isOrganization=true). */
+/**
+ * The `:orgId` route parameter must name an existing organization (a team with isOrganization=true). Reads what
+ * ApiAuthGuard resolved (no query of its own).
+ */
 @Injectable()
 export class IsOrgGuard implements CanActivate {
   constructor(private readonly auth: AuthRepository) {}
@@ -14,7 +18,7 @@ export class IsOrgGuard implements CanActivate {
     if (raw === undefined)
       throw new ForbiddenException('IsOrgGuard - No organization id found in request params.');
     const orgId = parseId('orgId', raw, 'IsOrgGuard');
-    const team = await this.auth.findTeam(orgId);
+    const team = await organizationFor(request, orgId, this.auth);
     if (!team?.isOrganization) {
       throw new ForbiddenException(
         `IsOrgGuard - provided organization id=${orgId} does not represent any existing organization.`,

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AppRequest } from '../../common/http/request-context';
 import { AuthRepository } from '../auth.repository';
 import { Pbac } from '../decorators/auth.decorators';
+import { membershipFor } from './org-access';
 
 /**
  * Permission-based access: in an organization with PBAC enabled, an accepted member whose custom role grants every
@@ -25,8 +26,8 @@ export class PbacGuard implements CanActivate {
     const org = request.organization;
     if (!org?.pbacEnabled) return true;
 
-    const membership = await this.auth.findMembership(request.user.id, org.id);
-    const granted = membership?.accepted ? (membership.customRole?.permissions ?? []) : [];
+    const membership = await membershipFor(request, request.user.id, org.id, this.auth);
+    const granted = membership?.accepted ? membership.permissions : [];
     if (permissions.every((permission) => granted.includes(permission))) request.pbacAuthorizedRequest = true;
     return true;
   }

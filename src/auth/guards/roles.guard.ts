@@ -4,6 +4,7 @@ import type { AppRequest } from '../../common/http/request-context';
 import { MembershipRole } from '../../generated/prisma/client';
 import { AuthRepository } from '../auth.repository';
 import { type OrgRole, Roles } from '../decorators/auth.decorators';
+import { membershipFor } from './org-access';
 
 const RANK: Record<MembershipRole, number> = { MEMBER: 1, ADMIN: 2, OWNER: 3 };
 const REQUIRED_RANK: Record<OrgRole, number> = { ORG_MEMBER: 1, ORG_ADMIN: 2, ORG_OWNER: 3 };
@@ -30,7 +31,7 @@ export class RolesGuard implements CanActivate {
       throw new ForbiddenException('RolesGuard - no authenticated user or organization on the request.');
     if (user.isSystemAdmin) return true;
 
-    const membership = await this.auth.findMembership(user.id, org.id);
+    const membership = await membershipFor(request, user.id, org.id, this.auth);
     if (!membership) {
       throw new ForbiddenException(
         `RolesGuard - User is not a member of the organization with id=${org.id}.`,

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { ResolvedPrincipal } from '../../auth/principal';
 
 export type AuthMethod = 'api-key' | 'oauth-client';
 
@@ -29,6 +30,11 @@ export interface AppRequest extends Request {
   /** Organization the credentials are tied to (org API key's team, OAuth client's org), if any. */
   authOrganizationId?: number | null;
   organization?: RequestOrganization;
+  /**
+   * What ApiAuthGuard resolved in its one query (cached): the credential, its user, and for the path's orgId the
+   * organization's flags and the user's membership. The organization guards read it instead of the database.
+   */
+  principal?: ResolvedPrincipal;
   /** Set by PbacGuard when a permission grants access; RolesGuard then skips its check. */
   pbacAuthorizedRequest?: boolean;
 }
