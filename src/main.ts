@@ -4,7 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap';
-import { logLevelsFrom } from './common/log-levels';
 import { AppConfigService } from './config/app-config.service';
 
 async function main(): Promise<void> {
@@ -15,7 +14,6 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   const config = app.get(AppConfigService);
-  app.useLogger(logLevelsFrom(config.logLevel));
   configureApp(app);
   await app.listen(config.port);
   Logger.log(`API listening on http://localhost:${config.port} (docs: /docs)`, 'Bootstrap');

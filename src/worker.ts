@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './lifecycle/worker.module';
-import { logLevelsFrom } from './common/log-levels';
-import { AppConfigService } from './config/app-config.service';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 /** Worker entrypoint (`npm run worker`): processes lifecycle, verification and webhook jobs from Redis until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -11,7 +10,7 @@ async function main(): Promise<void> {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(logLevelsFrom(app.get(AppConfigService).logLevel));
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   Logger.log('Worker started', 'Worker');
 }

@@ -3,6 +3,7 @@ import { AppConfigModule } from '../config/config.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DelegationCredentialsRepository } from '../delegation-credentials/delegation-credentials.repository';
 import { QueueModule } from '../jobs/queue.module';
+import { LoggingModule } from '../observability/logging/logging.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RedisModule } from '../redis/redis.module';
@@ -17,6 +18,7 @@ import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
 @Module({
   imports: [
     AppConfigModule,
+    LoggingModule,
     PrismaModule,
     RedisModule,
     CryptoModule,
