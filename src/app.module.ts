@@ -10,6 +10,7 @@ import { MemberEventsModule } from './lifecycle/member-events.module';
 import { MemberLifecycleCoreModule } from './lifecycle/member-lifecycle-core.module';
 import { MembershipsModule } from './memberships/memberships.module';
 import { LoggingModule } from './observability/logging/logging.module';
+import { MetricsModule } from './observability/metrics/metrics.module';
 import { OrgUsersModule } from './org-users/org-users.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -20,6 +21,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
   imports: [
     AppConfigModule,
     LoggingModule,
+    MetricsModule,
     PrismaModule,
     RedisModule,
     CryptoModule,

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
+import { observedWorker } from '../observability/jobs/observed-worker';
 import { ProviderError } from '../providers/provider.errors';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
 
@@ -43,7 +44,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const { workerConcurrency, lockDurationMs } = this.config.lifecycle;
-    this.worker = new Worker(LIFECYCLE_QUEUE, (job: Job) => this.process(job), {
+    this.worker = observedWorker(LIFECYCLE_QUEUE, (job: Job) => this.process(job), {
       connection: redisConnection(this.config.redisUrl),
       prefix: this.config.queuePrefix,
       concurrency: workerConcurrency,
