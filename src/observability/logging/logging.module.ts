@@ -17,7 +17,13 @@ export function prettyStream(
   isTTY: boolean,
 ): DestinationStream | undefined {
   if ((format ?? (isTTY ? 'pretty' : 'json')) !== 'pretty') return undefined;
-  return pinoPretty({ colorize: isTTY, sync: true, ignore: 'pid,hostname' });
+  return pinoPretty({
+    colorize: isTTY,
+    sync: true,
+    // `[Context] message` on one line; the access line's request (headers) stays in the JSON format only.
+    messageFormat: '{if context}[{context}] {end}{msg}',
+    ignore: 'pid,hostname,context,req',
+  });
 }
 
 @Module({
