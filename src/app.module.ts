@@ -11,6 +11,7 @@ import { MemberLifecycleCoreModule } from './lifecycle/member-lifecycle-core.mod
 import { MembershipsModule } from './memberships/memberships.module';
 import { LoggingModule } from './observability/logging/logging.module';
 import { MetricsModule } from './observability/metrics/metrics.module';
+import { QueuesDashboardModule } from './observability/queues-dashboard/queues-dashboard.module';
 import { OrgUsersModule } from './org-users/org-users.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -22,6 +23,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     AppConfigModule,
     LoggingModule,
     MetricsModule,
+    QueuesDashboardModule,
     PrismaModule,
     RedisModule,
     CryptoModule,
