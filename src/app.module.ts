@@ -9,6 +9,9 @@ import { QueueModule } from './jobs/queue.module';
 import { MemberEventsModule } from './lifecycle/member-events.module';
 import { MemberLifecycleCoreModule } from './lifecycle/member-lifecycle-core.module';
 import { MembershipsModule } from './memberships/memberships.module';
+import { LoggingModule } from './observability/logging/logging.module';
+import { MetricsModule } from './observability/metrics/metrics.module';
+import { QueuesDashboardModule } from './observability/queues-dashboard/queues-dashboard.module';
 import { OrgUsersModule } from './org-users/org-users.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { ProvidersModule } from './providers/providers.module';
@@ -18,6 +21,9 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({
   imports: [
     AppConfigModule,
+    LoggingModule,
+    MetricsModule,
+    QueuesDashboardModule,
     PrismaModule,
     RedisModule,
     CryptoModule,

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
@@ -26,6 +27,7 @@ export { createOpenApiDocument } from './common/docs/explorer';
  */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfigService);
+  app.useLogger(app.get(PinoNestLogger));
   app.use(requestIdMiddleware);
   app.use(helmet(HELMET_OPTIONS));
   app.enableCors({

@@ -5,7 +5,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './bootstrap';
 import { exitOnStartupError, preflight } from './common/boot/preflight';
-import { logLevelsFrom } from './common/log-levels';
 import { AppConfigService } from './config/app-config.service';
 
 async function main(): Promise<void> {
@@ -17,7 +16,6 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   const config = app.get(AppConfigService);
-  app.useLogger(logLevelsFrom(config.logLevel));
   configureApp(app);
   await app.listen(config.port);
   Logger.log(`API listening on http://localhost:${config.port} (docs: /docs)`, 'Bootstrap');

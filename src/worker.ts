@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './lifecycle/worker.module';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { exitOnStartupError, preflight } from './common/boot/preflight';
-import { logLevelsFrom } from './common/log-levels';
-import { AppConfigService } from './config/app-config.service';
 
 /** Worker entrypoint (`npm run worker`): processes lifecycle, verification and webhook jobs from Redis until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -13,7 +12,7 @@ async function main(): Promise<void> {
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(logLevelsFrom(app.get(AppConfigService).logLevel));
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   Logger.log('Worker started', 'Worker');
 }

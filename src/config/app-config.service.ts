@@ -12,6 +12,26 @@ export interface ProviderEndpoints {
   microsoftGraphBaseUrl?: string;
 }
 
+export interface ObservabilityConfig {
+  logFormat?: 'json' | 'pretty';
+  metricsEnabled: boolean;
+  /** Bearer token required by /metrics when set. */
+  metricsToken?: string;
+  /** Worker metrics port; undefined: no worker metrics server. */
+  metricsPort?: number;
+  queueDashboardEnabled: boolean;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  ttlMs: number;
+  blockDurationMs: number;
+  /** Requests per window, per authentication method. */
+  limits: { apiKey: number; oauthClient: number; unauthenticated: number };
+  /** Extra per-route limits (per caller and window). */
+  routeLimits: { verify: number; busyTimes: number };
+}
+
 /** Typed access to the validated configuration. The only place that knows variable names. */
 @Injectable()
 export class AppConfigService {
@@ -107,6 +127,39 @@ export class AppConfigService {
       allowPrivateUrls: this.get('WEBHOOK_ALLOW_PRIVATE_URLS'),
       timeoutMs: this.get('WEBHOOK_TIMEOUT_MS'),
     };
+  }
+  /** Logs, metrics and the queue dashboard (README "Operations"). */
+  get observability(): ObservabilityConfig {
+    return {
+      logFormat: this.get('LOG_FORMAT'),
+      metricsEnabled: this.get('METRICS_ENABLED'),
+      metricsToken: this.get('METRICS_TOKEN'),
+      metricsPort: this.get('METRICS_PORT'),
+      queueDashboardEnabled: this.get('QUEUE_DASHBOARD_ENABLED'),
+    };
+  }
+  /** Rate limits as Cal.com's API v2 (milliseconds for windows and blocks). */
+  get rateLimit(): RateLimitConfig {
+    return {
+      enabled: this.get('RATE_LIMIT_ENABLED'),
+      ttlMs: this.get('RATE_LIMIT_DEFAULT_TTL_MS'),
+      blockDurationMs: this.get('RATE_LIMIT_DEFAULT_BLOCK_DURATION_MS'),
+      limits: {
+        apiKey: this.get('RATE_LIMIT_DEFAULT_LIMIT_API_KEY'),
+        oauthClient: this.get('RATE_LIMIT_DEFAULT_LIMIT_OAUTH_CLIENT'),
+        unauthenticated: this.get('RATE_LIMIT_DEFAULT_LIMIT'),
+      },
+      routeLimits: {
+        verify: this.get('RATE_LIMIT_VERIFY_LIMIT'),
+        busyTimes: this.get('RATE_LIMIT_BUSY_TIMES_LIMIT'),
+      },
+    };
+  }
+  /** Express `trust proxy` value: boolean, hop count, or a list of trusted addresses/subnets. */
+  get trustProxy(): boolean | number | string {
+    const value = this.get('TRUST_PROXY').trim();
+    if (value === 'true' || value === 'false') return value === 'true';
+    return /^\d+$/.test(value) ? Number(value) : value;
   }
   get providerEndpoints(): ProviderEndpoints {
     const origin = (value?: string): string | undefined => value?.replace(/\/$/, '');

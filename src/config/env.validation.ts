@@ -166,6 +166,94 @@ export class EnvironmentVariables {
   @IsBoolean()
   DOCS_ENABLED = true;
 
+  // --- Operations: logs, metrics, queue dashboard, rate limits (README "Operations") ---
+
+  /** `json` (one JSON object per line) or `pretty` (human-readable, pino-pretty). Unset: pretty on a TTY, else json. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  /** Serve Prometheus metrics: `/metrics` on the API, and on the worker's METRICS_PORT. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  METRICS_ENABLED = true;
+
+  /** When set, /metrics requires `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise). */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'must be at least 16 characters without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** Port of the worker's /metrics server; unset: the worker serves no metrics. 0 picks a free port. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** bull-board at /admin/queues (system admins only); false answers 404 there. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  QUEUE_DASHBOARD_ENABLED = true;
+
+  /** Rate limits as Cal.com's API v2 (shared by all API replicas through Redis); false turns them off. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  RATE_LIMIT_ENABLED = true;
+
+  /** Window of every rate limit (Cal.com's variable names and defaults). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RATE_LIMIT_DEFAULT_TTL_MS = 60_000;
+
+  /** Requests per window per API key. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_DEFAULT_LIMIT_API_KEY = 120;
+
+  /** Requests per window per platform OAuth client (x-cal-client-id). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_DEFAULT_LIMIT_OAUTH_CLIENT = 500;
+
+  /** Requests per window per client IP, for requests without credentials. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_DEFAULT_LIMIT = 120;
+
+  /** How long a caller over a limit is refused (429). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  RATE_LIMIT_DEFAULT_BLOCK_DURATION_MS = 60_000;
+
+  /** Per-route limits (per caller and window, on top of the default): POST …/delegation-credentials/{id}/verify. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_VERIFY_LIMIT = 10;
+
+  /** GET /v2/calendars/busy-times. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BUSY_TIMES_LIMIT = 60;
+
+  /**
+   * Express `trust proxy`: which proxies' X-Forwarded-For decides the client IP (the unauthenticated rate-limit
+   * key, logs). `false` (default: the socket address), `true`, a hop count, or addresses/subnets (`loopback, 10.0.0.0/8`).
+   */
+  @Matches(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
+    message: 'must be true, false, a hop count or a comma-separated list of addresses/subnets',
+  })
+  TRUST_PROXY = 'false';
+
   /**
    * Local fakes only. Google: origin that replaces https://oauth2.googleapis.com and https://www.googleapis.com.
    * Microsoft: origin that serves the Entra token endpoint, and the Graph base URL. Unset = the real services.

@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JobsService } from '../jobs/jobs.service';
 import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { deferThrottledJob, isThrottle } from '../jobs/throttling';
+import { observedWorker } from '../observability/jobs/observed-worker';
 import { ProviderError } from '../providers/provider.errors';
 import { CredentialHealthCheckService } from './credential-health-check.service';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
@@ -54,7 +55,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const { workerConcurrency, lockDurationMs } = this.config.lifecycle;
-    this.worker = new Worker(LIFECYCLE_QUEUE, (job: Job, token) => this.process(job, token), {
+    this.worker = observedWorker(LIFECYCLE_QUEUE, (job: Job, token) => this.process(job, token), {
       connection: redisConnection(this.config.redisUrl),
       prefix: this.config.queuePrefix,
       concurrency: workerConcurrency,

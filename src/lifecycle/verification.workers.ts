@@ -1,9 +1,10 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, VERIFY_QUEUES } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { deferThrottledJob, isThrottle } from '../jobs/throttling';
+import { observedWorker } from '../observability/jobs/observed-worker';
 import { WORKSPACE_PLATFORM_SLUGS } from '../providers/provider.types';
 import { MemberVerificationService } from './member-verification.service';
 
@@ -28,7 +29,7 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
     const { verifyRatePerSecond } = this.config.lifecycle;
     for (const platform of WORKSPACE_PLATFORM_SLUGS) {
       const rate = verifyRatePerSecond[platform];
-      const worker = new Worker(VERIFY_QUEUES[platform], (job: Job, token) => this.process(job, token), {
+      const worker = observedWorker(VERIFY_QUEUES[platform], (job: Job, token) => this.process(job, token), {
         connection: redisConnection(this.config.redisUrl),
         prefix: this.config.queuePrefix,
         concurrency: Math.min(rate, 16),

@@ -3,6 +3,8 @@ import { AppConfigModule } from '../config/config.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DelegationCredentialsRepository } from '../delegation-credentials/delegation-credentials.repository';
 import { QueueModule } from '../jobs/queue.module';
+import { LoggingModule } from '../observability/logging/logging.module';
+import { WorkerMetricsModule } from '../observability/metrics/worker-metrics.module';
 import { PrismaModule } from '../prisma/prisma.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RedisModule } from '../redis/redis.module';
@@ -18,6 +20,8 @@ import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
 @Module({
   imports: [
     AppConfigModule,
+    LoggingModule,
+    WorkerMetricsModule,
     PrismaModule,
     RedisModule,
     CryptoModule,

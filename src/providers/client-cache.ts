@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { providerTelemetry } from '../observability/metrics/telemetry';
 
 export interface CachedClient {
   readonly credentialId: string;
@@ -42,6 +43,7 @@ export class ClientCache<T extends CachedClient> {
 
   getOrCreate(key: string, create: () => T): T {
     const existing = this.lru.get(key);
+    providerTelemetry.clientCacheLookup(existing !== undefined);
     if (existing) return existing;
     const created = create();
     this.lru.set(key, created);

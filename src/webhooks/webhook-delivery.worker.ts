@@ -1,10 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, WEBHOOK_QUEUE } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { renderWebhookBody } from './payload-template';
 import type { WebhookBody } from './webhook-events';
+import { observeWebhookDeliveries, observedWorker } from '../observability/jobs/observed-worker';
 import { DeliveryError, deliver, EVENT_ID_HEADER, SIGNATURE_HEADER, signBody } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -37,12 +38,13 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
   onModuleInit(): void {
     // The lock must outlive the longest attempt, or a slow subscriber would get the job twice.
     const lockDuration = Math.max(this.config.lifecycle.lockDurationMs, this.config.webhooks.timeoutMs * 2);
-    this.worker = new Worker(WEBHOOK_QUEUE, (job: Job) => this.process(job), {
+    this.worker = observedWorker(WEBHOOK_QUEUE, (job: Job) => this.process(job), {
       connection: redisConnection(this.config.redisUrl),
       prefix: this.config.queuePrefix,
       concurrency: CONCURRENCY,
       lockDuration,
     });
+    observeWebhookDeliveries(this.worker);
     this.worker.on('failed', (job, error) =>
       this.logger.warn(
         `webhook delivery ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${error.message}`,

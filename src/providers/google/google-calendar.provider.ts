@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { AppConfigService } from '../../config/app-config.service';
+import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
@@ -237,7 +238,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
         }),
       );
 
-    return await withRetry(
+    const call = withRetry(
       async (attempt) => {
         const current = client();
         try {
@@ -257,6 +258,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       (error, delayMs) =>
         this.logger.warn(`google ${operation} for ${subject}: ${error.type}, retrying in ${delayMs} ms`),
     );
+    return await providerTelemetry.observe(this.platform, operation, call);
   }
 }
 

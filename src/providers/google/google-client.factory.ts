@@ -1,5 +1,6 @@
 import { JWT } from 'google-auth-library';
 import { calendar, type calendar_v3 } from 'googleapis/build/src/apis/calendar';
+import { providerTelemetry } from '../../observability/metrics/telemetry';
 import type { CachedClient } from '../client-cache';
 import type { GoogleServiceAccountKey } from '../provider.types';
 
@@ -55,6 +56,7 @@ export function createGoogleClient(params: {
       fetchImplementation: (input, init) => fetch(input, init),
     },
   });
+  jwt.on('tokens', () => providerTelemetry.tokenMinted('google'));
   if (params.baseUrl) jwt.transporter.interceptors.request.add(redirectInterceptor(params.baseUrl));
   const options: calendar_v3.Options = { version: 'v3', auth: jwt };
   if (params.baseUrl) options.rootUrl = `${params.baseUrl}/`;

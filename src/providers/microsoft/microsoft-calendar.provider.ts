@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { AppConfigService } from '../../config/app-config.service';
+import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
@@ -235,7 +236,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       },
     });
 
-    return await withRetry(
+    const call = withRetry(
       async (attempt) => {
         const token = await acquireGraphToken(client, ctx);
         try {
@@ -255,6 +256,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       (error, delayMs) =>
         this.logger.warn(`office365 ${operation} for ${subject}: ${error.type}, retrying in ${delayMs} ms`),
     );
+    return await providerTelemetry.observe(this.platform, operation, call);
   }
 
   private graphError(error: unknown, ctx: MicrosoftErrorContext, client: MsalClient): ProviderError {

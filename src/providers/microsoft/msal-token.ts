@@ -1,3 +1,4 @@
+import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { MICROSOFT_GRAPH_DEFAULT_SCOPE } from '../provider.types';
 import { ProviderError } from '../provider.errors';
 import { parseRetryAfter } from '../provider-retry';
@@ -57,6 +58,7 @@ async function requestToken(
         'office365',
       );
     }
+    if (!result.fromCache) providerTelemetry.tokenMinted('office365');
     return result.accessToken;
   } catch (error) {
     const { requests, status, retryAfter } = client.observed;
