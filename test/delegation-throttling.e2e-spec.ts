@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Job } from 'bullmq';
 import request from 'supertest';
-import { VERIFY_QUEUES } from '../src/jobs/jobs.types';
+import { HEALTH_SWEEP_SCHEDULER, LIFECYCLE_QUEUE, VERIFY_QUEUES } from '../src/jobs/jobs.types';
 import type { ThrottleProgress } from '../src/jobs/throttling';
 import { WorkerModule } from '../src/lifecycle/worker.module';
 import { PROVIDER_OPTIONS, type ProviderOptions } from '../src/providers/provider-options';
@@ -73,6 +73,8 @@ describe('Throttled verification jobs honour Retry-After (e2e)', () => {
     // Longer than the provider waits inline (3 s): the job itself must wait.
     t.fake.injectFault({ route: 'graph.users', status: 429, retryAfter: 4, times: 2 });
     worker = await startWorker();
+    // HEALTH_CHECK_INTERVAL_SECONDS=0 (the tests' default): no periodic check.
+    expect(await t.queue(LIFECYCLE_QUEUE).getJobScheduler(HEALTH_SWEEP_SCHEDULER)).toBeUndefined();
 
     await waitFor(async () => (await member())?.syncState === 'CONNECTED', 30_000, 'the member connected');
     const times = lookupsSince(from);
