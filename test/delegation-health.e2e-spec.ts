@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import request from 'supertest';
 import { DelegationCredentialsRepository } from '../src/delegation-credentials/delegation-credentials.repository';
+import { HEALTH_SWEEP_SCHEDULER, JOB, LIFECYCLE_QUEUE } from '../src/jobs/jobs.types';
 import { CredentialHealthService } from '../src/lifecycle/credential-health.service';
 import { ProviderError } from '../src/providers/provider.errors';
 import { delegatedOrg, type Platform } from './utils/delegated-org';
@@ -130,6 +131,11 @@ describe('Delegation health: credential-wide failures, one alert, self-healing (
     }
     expect(s.deliveries()).toHaveLength(1);
   }
+
+  it('the worker installs the health sweep as a BullMQ job scheduler every HEALTH_CHECK_INTERVAL_SECONDS', async () => {
+    const scheduler = await t.queue(LIFECYCLE_QUEUE).getJobScheduler(HEALTH_SWEEP_SCHEDULER);
+    expect(scheduler).toMatchObject({ name: JOB.HEALTH_SWEEP, every: 2000 });
+  });
 
   it('Google: key deleted at Google → failing once for all members (3 → 1 webhook); a new key heals everyone', async () => {
     const s = await healthyOrg('google');

@@ -197,6 +197,8 @@ export class DelegationCredentialsService {
     const checkedAt = new Date();
     const evidence = { checkedAt, sameStateAs: { enabled: record.enabled, generation: record.generation } };
     let result: VerifyResult;
+    // A token minted before a revocation keeps working until it expires: verify with a new one.
+    this.providers.evict(record.id);
     try {
       const access = await this.check(record, this.credentials.toDelegated(record), actor);
       if (!(await this.health.passed(record, 'verify', evidence)).matched) throw changedMeanwhile(id);

@@ -203,7 +203,7 @@ export class CredentialHealthRepository {
   /**
    * Claims up to `limit` members of an active credential that are due for a check, and moves their `nextCheckAt`
    * `guardSeconds` ahead so the next round does not queue them again while their check is still waiting:
-   * - failing members whose backoff re-check time has passed;
+   * - failing members whose backoff re-check time has passed (or who have none: failing before re-checks existed);
    * - blocked members (the credential is active again: the recovery's re-verification was lost or is running);
    * - pending members whose verification has not completed within `pendingTimeoutSeconds` (or whose last re-queue
    *   was that long ago): nobody stays pending for ever.
@@ -219,7 +219,7 @@ export class CredentialHealthRepository {
       FROM (
         SELECT id FROM "Credential"
         WHERE "delegationCredentialId" = ${credentialId}::uuid AND "userId" > ${afterUserId} AND (
-          ("syncState" = 'FAILING' AND "nextCheckAt" <= ${NOW})
+          ("syncState" = 'FAILING' AND COALESCE("nextCheckAt", '-infinity') <= ${NOW})
           OR ("syncState" = 'BLOCKED' AND COALESCE("nextCheckAt", '-infinity') <= ${NOW})
           OR ("syncState" = 'PENDING' AND COALESCE("nextCheckAt",
                 "createdAt" + make_interval(secs => ${pendingTimeoutSeconds})) <= ${NOW}))
