@@ -30,6 +30,28 @@ describe('payloadTemplate', () => {
     expect(renderWebhookBody('{"u": {{user.id}}}', partial).body).toBe('{"u":null}');
   });
 
+  it('renders a credential-wide event: user fields are null, delegationCredential is there', () => {
+    const wide: WebhookBody = {
+      ...event,
+      payload: {
+        scope: 'credential',
+        error: { type: 'KEY_REVOKED', message: 'deleted' },
+        credential: {
+          id: null,
+          type: 'google_calendar',
+          appId: 'google-calendar',
+          delegationCredentialId: 'dc-1',
+        },
+        user: null,
+        delegationCredential: { id: 'dc-1', domain: 'acme.test', status: 'failing' },
+        affectedMembers: 3,
+      },
+    };
+    const template =
+      '{"s":"{{scope}}","d":"{{delegationCredential.domain}}","n":{{affectedMembers}},"u":{{user.email}}}';
+    expect(renderWebhookBody(template, wide).body).toBe('{"s":"credential","d":"acme.test","n":3,"u":null}');
+  });
+
   it('sends a non-JSON result verbatim as a form', () => {
     expect(renderWebhookBody('type={{error.type}}&user={{user.id}}', event)).toEqual({
       body: 'type=KEY_REVOKED&user=3',

@@ -19,11 +19,14 @@ const VARIABLE = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /**
  * The variables of the events this service emits (only DELEGATION_CREDENTIAL_ERROR): the top-level `triggerEvent`
- * and `createdAt`, and every field of its payload (see DelegationErrorEvents), objects included.
+ * and `createdAt`, and every field of its payload (see DelegationErrorEvents), objects included. A member-scope
+ * event has `user` and `credential.id`; a credential-wide one has them null and carries `delegationCredential` and
+ * `affectedMembers` instead (null in a member-scope event).
  */
 export const TEMPLATE_VARIABLES = [
   'triggerEvent',
   'createdAt',
+  'scope',
   'error',
   'error.type',
   'error.message',
@@ -36,6 +39,13 @@ export const TEMPLATE_VARIABLES = [
   'user.id',
   'user.email',
   'user.organizationId',
+  'delegationCredential',
+  'delegationCredential.id',
+  'delegationCredential.domain',
+  'delegationCredential.workspacePlatformSlug',
+  'delegationCredential.status',
+  'delegationCredential.failingSince',
+  'affectedMembers',
 ] as const;
 
 const KNOWN = new Set<string>(TEMPLATE_VARIABLES);
