@@ -40,6 +40,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfigService);
   app.useLogger(app.get(PinoNestLogger));
+  app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
   app.use(helmet());
   app.enableCors({

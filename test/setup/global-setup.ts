@@ -41,4 +41,11 @@ export default async function globalSetup(): Promise<void> {
   delete process.env.SERVICE_ACCOUNT_ENCRYPTION_KEYS;
   process.env.API_KEY_PREFIX = 'cal_';
   process.env.LOG_LEVEL ??= 'error';
+  // Rate limits stay on (every response carries the headers) but never bite ordinary test files, which send many
+  // requests with one key or from one IP; test/rate-limit.e2e-spec.ts sets small ones.
+  process.env.RATE_LIMIT_DEFAULT_LIMIT_API_KEY ??= '1000000';
+  process.env.RATE_LIMIT_DEFAULT_LIMIT_OAUTH_CLIENT ??= '1000000';
+  process.env.RATE_LIMIT_DEFAULT_LIMIT ??= '1000000';
+  process.env.RATE_LIMIT_VERIFY_LIMIT ??= '1000000';
+  process.env.RATE_LIMIT_BUSY_TIMES_LIMIT ??= '1000000';
 }
