@@ -14,6 +14,7 @@ import { MetricsModule } from './observability/metrics/metrics.module';
 import { QueuesDashboardModule } from './observability/queues-dashboard/queues-dashboard.module';
 import { OrgUsersModule } from './org-users/org-users.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ProvidersModule } from './providers/providers.module';
 import { RedisModule } from './redis/redis.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -24,6 +25,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     LoggingModule,
     MetricsModule,
     QueuesDashboardModule,
+    RateLimitModule,
     PrismaModule,
     RedisModule,
     CryptoModule,

@@ -28,6 +28,7 @@ export { createOpenApiDocument } from './common/docs/explorer';
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfigService);
   app.useLogger(app.get(PinoNestLogger));
+  app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
   app.use(helmet(HELMET_OPTIONS));
   app.enableCors({

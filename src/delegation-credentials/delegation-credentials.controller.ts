@@ -28,6 +28,7 @@ import { type Envelope, ok } from '../common/dto/envelope';
 import { PaginationInput } from '../common/dto/pagination.input';
 import type { AuthUser } from '../common/http/request-context';
 import { OrgIdPipe } from '../common/http/org-id.pipe';
+import { RouteRateLimit } from '../rate-limit/rate-limit.decorator';
 import { toDelegationCredentialOutput } from './delegation-credential.mapper';
 import { DelegationCredentialsService } from './delegation-credentials.service';
 import { CreateDelegationCredentialInput } from './dto/create-delegation-credential.input';
@@ -159,6 +160,7 @@ export class OrganizationsDelegationCredentialController {
   }
 
   @Post(':credentialId/verify')
+  @RouteRateLimit('verify')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Verify a delegation credential (optionally with a preflight of its members)',

@@ -44,4 +44,11 @@ export default async function globalSetup(): Promise<void> {
   // No periodic health sweep unless a file turns it on: files share the database, and a sweep would check every
   // other file's credentials against this file's provider fakes.
   process.env.HEALTH_CHECK_INTERVAL_SECONDS ??= '0';
+  // Rate limits stay on (every response carries the headers) but never bite ordinary test files, which send many
+  // requests with one key or from one IP; test/rate-limit.e2e-spec.ts sets small ones.
+  process.env.RATE_LIMIT_DEFAULT_LIMIT_API_KEY ??= '1000000';
+  process.env.RATE_LIMIT_DEFAULT_LIMIT_OAUTH_CLIENT ??= '1000000';
+  process.env.RATE_LIMIT_DEFAULT_LIMIT ??= '1000000';
+  process.env.RATE_LIMIT_VERIFY_LIMIT ??= '1000000';
+  process.env.RATE_LIMIT_BUSY_TIMES_LIMIT ??= '1000000';
 }

@@ -15,6 +15,7 @@ import type { AuthUser } from '../../common/http/request-context';
 import { CALENDAR_SLUGS, type CalendarSlug } from '../shared/calendar-apps';
 import { CalendarSlugPipe } from '../shared/calendar-slug.pipe';
 import { ConnectedCalendarsService } from '../shared/connected-calendars.service';
+import { RouteRateLimit } from '../../rate-limit/rate-limit.decorator';
 import { BusyTimesService } from './busy-times.service';
 import { CalendarCredentialsService } from './calendar-credentials.service';
 import { toConnectedCalendarsData } from './connected-calendars.mapper';
@@ -59,6 +60,7 @@ export class CalendarsController {
   }
 
   @Get('busy-times')
+  @RouteRateLimit('busyTimes')
   @ApiOperation({
     summary: 'Get busy times',
     description:
