@@ -87,9 +87,14 @@ describe('API /metrics (e2e)', () => {
     const mints = (text: string) => metricSum(text, 'dc_provider_token_mints_total', { platform: 'google' });
     expect(mints(after)).toBeGreaterThanOrEqual(mints(before) + 1);
     expect(mints(after) - mints(before)).toBe(t.fake.tokenMints(dc.admin.email));
-    expect(metricSum(after, 'dc_provider_client_cache_total', { result: 'hit' })).toBeGreaterThan(
-      metricSum(before, 'dc_provider_client_cache_total', { result: 'hit' }),
-    );
+
+    // Verify always mints a fresh token (it must prove the key works now); member calls share cached clients.
+    await dc.setEnabled(true);
+    const hits = (text: string) => metricSum(text, 'dc_provider_client_cache_total', { result: 'hit' });
+    const beforeCalls = await scrape();
+    await http().get('/v2/calendars').set(dc.auth).expect(200);
+    await http().get('/v2/calendars').set(dc.auth).expect(200);
+    expect(hits(await scrape())).toBeGreaterThan(hits(beforeCalls));
   });
 
   it('reports queue depth and delegated members per credential and state, read at scrape', async () => {
