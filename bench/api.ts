@@ -5,6 +5,7 @@
  * sandbox's token-mint counter for the member.
  */
 import { createSign } from 'node:crypto';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Client } from 'pg';
 import { generateApiKey } from '../src/auth/secrets';
@@ -19,8 +20,8 @@ export interface ApiBenchOptions {
   members: number;
   /** Sequential requests per side for the busy-times overhead. */
   overheadSamples: number;
-  /** Node flags for the API process (e.g. --cpu-prof). */
-  apiNodeArgs?: string[];
+  /** Write a CPU profile of the API process over the throughput runs to this file. */
+  cpuProfile?: string;
   /** Routes to run (all by default). */
   only?: string[];
 }
@@ -386,7 +387,10 @@ async function busyOverhead(world: World, samples: number) {
 export async function benchApi(options: ApiBenchOptions): Promise<ApiBenchResult> {
   return withBenchEnv('api', {}, async (env) => {
     const sandbox = await env.startSandbox();
-    const api = await env.startApi({}, options.apiNodeArgs ?? []);
+    const api = await env.startApi(
+      options.cpuProfile ? { BENCH_CPU_PROFILE: options.cpuProfile } : {},
+      options.cpuProfile ? ['-r', path.join(__dirname, 'lib', 'cpu-profile.cjs')] : [],
+    );
     const db = await env.db();
     try {
       const world = await seed(env, db, api, sandbox, options.members);
@@ -394,6 +398,7 @@ export async function benchApi(options: ApiBenchOptions): Promise<ApiBenchResult
         `api: seeded ${options.members} members; ${options.rounds} rounds of ${options.durationSec} s`,
       );
       const { health, routes } = await throughput(world, options);
+      if (options.cpuProfile) await env.signalApi('SIGWINCH', options.cpuProfile);
       const counters = await json<{ tokenMints: Record<string, number> }>(`${sandbox}/__sandbox/counters`);
       const mints = counters.tokenMints[world.memberEmail] ?? 0;
       const overhead = await busyOverhead(world, options.overheadSamples);

@@ -5,7 +5,7 @@
  *   npm run bench -- --quick            # smoke run: 1 short round, small provisioning and verification
  *   npm run bench -- --only api         # one section: api | provision | verify (repeatable)
  *   npm run bench -- --rounds 7 --duration 10 --connections 50
- *   npm run bench -- --cpu-prof         # the API process writes a CPU profile to .bench/profiles
+ *   npm run bench -- --cpu-prof         # the API process writes a CPU profile of the API runs to .bench/
  *
  * The long provisioning variant is `npm run bench:provision -- --members 1000000` (not part of this run).
  * Targets are checked and printed; the exit code is 0 unless a benchmark could not run (a missed target is a
@@ -58,9 +58,9 @@ async function main(): Promise<void> {
       connections: int(values.connections, 50),
       members: int(values.members, quick ? 100 : 2000),
       overheadSamples: quick ? 25 : 300,
-      apiNodeArgs: values['cpu-prof']
-        ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, '.bench', 'profiles')]
-        : [],
+      cpuProfile: values['cpu-prof']
+        ? path.join(root, '.bench', `api-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`)
+        : undefined,
     });
     rows.push({
       benchmark: 'GET /health (bare)',

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -141,6 +141,16 @@ export class BenchEnv {
       nodeArgs,
     );
     return url;
+  }
+
+  /** Sends `signal` to the API process and waits until `file` exists (the CPU profile preload's answer). */
+  async signalApi(signal: NodeJS.Signals, file: string): Promise<void> {
+    const main = path.join(root, 'dist', 'main.js');
+    const api = this.children.find((c) => c.spawnargs.includes(main));
+    api?.kill(signal);
+    for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(100);
+    if (!existsSync(file)) throw new Error(`no CPU profile written to ${file}`);
+    console.error(`CPU profile: ${path.relative(process.cwd(), file)}`);
   }
 
   /** A worker (`dist/worker.js`); ready once it has had a moment to connect. */

@@ -270,26 +270,23 @@ export class MemberCredentialsRepository {
     });
   }
 
-  /** Member counts of a delegation credential: matching accepted members, and their sync states. */
+  /** Member counts of a delegation credential: matching accepted members, and their sync states (one statement). */
   async counts(
     target: ProvisionTarget,
   ): Promise<{ matching: number; connected: number; pending: number; failing: number; blocked: number }> {
-    const [matching] = await this.prisma.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM "Membership" m JOIN "User" u ON u.id = m."userId"
-      WHERE m."teamId" = ${target.organizationId} AND m.accepted = true AND lower(split_part(u.email, '@', 2)) = ${target.domain}`;
-    const states = await this.prisma.credential.groupBy({
-      by: ['syncState'],
-      where: { delegationCredentialId: target.id },
-      _count: { _all: true },
-    });
-    const of = (state: string) => states.find((s) => s.syncState === state)?._count._all ?? 0;
-    return {
-      matching: Number(matching.n),
-      connected: of('CONNECTED'),
-      pending: of('PENDING'),
-      failing: of('FAILING'),
-      blocked: of('BLOCKED'),
-    };
+    const [row] = await this.prisma.$queryRaw<
+      { matching: number; connected: number; pending: number; failing: number; blocked: number }[]
+    >`
+      SELECT
+        (SELECT count(*)::int FROM "Membership" m JOIN "User" u ON u.id = m."userId"
+         WHERE m."teamId" = ${target.organizationId} AND m.accepted = true
+           AND lower(split_part(u.email, '@', 2)) = ${target.domain}) AS matching,
+        count(*) FILTER (WHERE c."syncState" = 'CONNECTED')::int AS connected,
+        count(*) FILTER (WHERE c."syncState" = 'PENDING')::int AS pending,
+        count(*) FILTER (WHERE c."syncState" = 'FAILING')::int AS failing,
+        count(*) FILTER (WHERE c."syncState" = 'BLOCKED')::int AS blocked
+      FROM "Credential" c WHERE c."delegationCredentialId" = ${target.id}::uuid`;
+    return row;
   }
 
   /**
@@ -312,8 +309,10 @@ export class MemberCredentialsRepository {
     };
   }
 
+  /** A page of a delegation credential's members with their user (one statement: a join, not a query per relation). */
   listMembers(dc: string, take: number, skip: number) {
     return this.prisma.credential.findMany({
+      relationLoadStrategy: 'join',
       where: { delegationCredentialId: dc },
       orderBy: { userId: 'asc' },
       take,

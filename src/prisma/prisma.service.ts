@@ -5,9 +5,32 @@ import { AppConfigService } from '../config/app-config.service';
 import { PrismaClient } from '../generated/prisma/client';
 import type { PreparedQuery } from './prepared-query';
 
+/** Distinct SQL texts given a prepared-statement name per process; beyond it, statements run unnamed. */
+const MAX_NAMED_STATEMENTS = 2000;
+
+/**
+ * Names Prisma's statements by their SQL text, so pg prepares each once per connection and later only binds and
+ * executes it (PostgreSQL skips parsing and, for repeated shapes, planning). Prisma's SQL has a fixed shape per
+ * query in the code, so the set is small; it is bounded anyway.
+ */
+function statementNamer(): (query: { sql: string }) => string {
+  const names = new Map<string, string>();
+  // The adapter hands the name to pg's query config, where `undefined` means an unnamed statement (its type says
+  // string only).
+  return ({ sql }) => {
+    let name = names.get(sql);
+    if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+      name = `prisma_${names.size}`;
+      names.set(sql, name);
+    }
+    return name as string;
+  };
+}
+
 /**
  * The one Prisma client of a process (driver adapter: no native query engine), over a pg pool of
- * DATABASE_POOL_SIZE connections that the prepared hot queries (`run`) share.
+ * DATABASE_POOL_SIZE connections that the prepared hot queries (`run`) share. Every statement is a named prepared
+ * statement (behind PgBouncer, transaction pooling needs PgBouncer ≥ 1.21 with `max_prepared_statements` set).
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
@@ -15,7 +38,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
 
   constructor(config: AppConfigService) {
     const pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
-    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+    super({
+      adapter: new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNamer() }),
+    });
     this.pool = pool;
   }
 

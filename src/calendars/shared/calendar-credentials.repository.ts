@@ -42,6 +42,31 @@ export class CalendarCredentialsRepository {
     private readonly crypto: KeyEncryptionService,
   ) {}
 
+  /**
+   * In one statement: every ENABLED delegation credential for `domain` (the user's email domain) of an organization
+   * where the user's membership is accepted, with its workspace platform and the user's delegated Credential of it
+   * (null while provisioning has not reached them). Ordered by organization id.
+   */
+  async delegationsFor(userId: number, domain: string) {
+    const rows = await this.prisma.delegationCredential.findMany({
+      relationLoadStrategy: 'join',
+      where: {
+        domain,
+        enabled: true,
+        organization: { isOrganization: true, memberships: { some: { userId, accepted: true } } },
+      },
+      include: {
+        workspacePlatform: { select: { name: true, slug: true } },
+        memberCredentials: {
+          where: { userId },
+          select: { id: true, type: true, appId: true, syncState: true },
+        },
+      },
+      orderBy: [{ organizationId: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(({ memberCredentials, ...record }) => ({ record, member: memberCredentials[0] ?? null }));
+  }
+
   /** Organizations where the user's membership is accepted (delegation covers organization members only). */
   async acceptedOrganizationIds(userId: number): Promise<number[]> {
     const rows = await this.prisma.membership.findMany({

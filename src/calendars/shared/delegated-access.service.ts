@@ -78,14 +78,12 @@ export class DelegatedAccessService {
   async connectionsFor(user: CalendarUser): Promise<DelegatedConnection[]> {
     const domain = emailDomain(user.email);
     if (!domain) return [];
-    const organizationIds = await this.credentials.acceptedOrganizationIds(user.id);
-    const records = await Promise.all(
-      organizationIds.map((id) => this.delegation.findEnabledForOrgDomain(id, domain)),
-    );
+    // One query: the enabled credentials covering the user, each with the user's member credential.
+    const found = await this.credentials.delegationsFor(user.id, domain);
     const connections: DelegatedConnection[] = [];
-    for (const record of records) {
-      if (!record || !isPlatform(record.workspacePlatform.slug)) continue;
-      const connection = await this.connectionOf(record, record.workspacePlatform.slug, user);
+    for (const { record, member } of found) {
+      if (!isPlatform(record.workspacePlatform.slug)) continue;
+      const connection = await this.connectionOf(record, record.workspacePlatform.slug, user, member);
       if (connection) connections.push(connection);
     }
     return connections;
@@ -194,8 +192,9 @@ export class DelegatedAccessService {
     record: CredentialRecord,
     platform: WorkspacePlatformSlug,
     user: CalendarUser,
+    provisioned: Pick<DelegatedConnection['credential'], 'id' | 'type' | 'appId' | 'syncState'> | null,
   ): Promise<DelegatedConnection | null> {
-    let member = await this.members.findMemberCredential(record.id, user.id);
+    let member = provisioned ?? null;
     if (!member) {
       // Enabled, and the member matches, but the provisioning job has not reached them yet: do it now for them.
       const target = {
