@@ -192,7 +192,7 @@ export class DelegatedAccessService {
     record: CredentialRecord,
     platform: WorkspacePlatformSlug,
     user: CalendarUser,
-    provisioned: Pick<DelegatedConnection['credential'], 'id' | 'type' | 'appId' | 'syncState'> | null,
+    provisioned: { id: number; type: string; appId: string; syncState: MemberSyncState | null } | null,
   ): Promise<DelegatedConnection | null> {
     let member = provisioned ?? null;
     if (!member) {
