@@ -31,14 +31,14 @@ export interface DelegatedConnection {
   /** The member's delegated Credential row (its id is the `credentialId` clients see). */
   credential: { id: number; type: string; appId: string; syncState: MemberSyncState | null };
   user: CalendarUser;
-  /** Mailbox the provider impersonates (Cal.com alias stripped, lowercase). */
+  /** Mailbox the provider impersonates: the member's email exactly (lowercase). */
   mailbox: string;
   record: CredentialRecord;
 }
 
 /**
  * Whether a provider error says something about the member's access as a whole. Calls aimed at given calendars
- * (busy times, events) can get PERMISSION_DENIED for one calendar the member cannot read or write: that is the
+ * (busy times, events) can get CALENDAR_NOT_ACCESSIBLE for one calendar the member cannot read or write: that is the
  * request's problem, not a broken delegation, so it is answered but not recorded against the member.
  */
 export type CallScope = 'account' | 'calendar';
@@ -102,7 +102,7 @@ export class DelegatedAccessService {
       return result;
     } catch (error) {
       if (error instanceof ProviderError && error.permanent) {
-        if (scope === 'account' || error.type !== 'PERMISSION_DENIED')
+        if (scope === 'account' || error.type !== 'CALENDAR_NOT_ACCESSIBLE')
           await this.reportFailure(connection, error);
       }
       throw error;

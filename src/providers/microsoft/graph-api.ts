@@ -5,6 +5,7 @@ import {
   type Middleware,
   type MiddlewareOptions,
 } from '@microsoft/microsoft-graph-client';
+import { collectPages } from '../paging';
 
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
 
@@ -61,6 +62,8 @@ export class GraphApi {
     private readonly client: Client,
     private readonly accessToken: string,
     private readonly timeoutMs: number,
+    /** Most `@odata.nextLink` pages followed by getAll (see ProviderOptions.maxPages). */
+    private readonly maxPages = 100,
   ) {}
 
   private request(path: string, query?: Query) {
@@ -79,19 +82,22 @@ export class GraphApi {
     return (await this.request(path, query).get()) as T;
   }
 
-  /** Every page of a collection, following `@odata.nextLink` (relative to the version segment). */
-  async getAll<T>(path: string, query?: Query): Promise<T[]> {
-    const items: T[] = [];
-    let page = await this.get<GraphCollection<T>>(path, query);
-    items.push(...page.value);
-    while (page['@odata.nextLink']) {
-      const next = new URL(page['@odata.nextLink']);
-      page = await this.get<GraphCollection<T>>(
-        `${next.pathname.replace(/^\/(v1\.0|beta)/, '')}${next.search}`,
-      );
-      items.push(...page.value);
-    }
-    return items;
+  /**
+   * Every page of a collection, following `@odata.nextLink` (relative to the version segment), at most `maxPages`
+   * pages and never the same link twice (PROVIDER_UNAVAILABLE otherwise).
+   */
+  getAll<T>(path: string, query?: Query, what = `listing ${path}`): Promise<T[]> {
+    const read = (page: GraphCollection<T>) => ({ items: page.value, next: page['@odata.nextLink'] });
+    return collectPages(
+      async () => read(await this.get<GraphCollection<T>>(path, query)),
+      async (link) => {
+        const next = new URL(link);
+        return read(
+          await this.get<GraphCollection<T>>(`${next.pathname.replace(/^\/(v1\.0|beta)/, '')}${next.search}`),
+        );
+      },
+      { platform: 'office365', what, maxPages: this.maxPages },
+    );
   }
 
   async post<T>(path: string, body: unknown): Promise<T> {

@@ -45,6 +45,7 @@ async function requestToken(
   client.observed.requests = 0;
   client.observed.status = undefined;
   client.observed.retryAfter = undefined;
+  client.observed.failure = undefined;
   try {
     const result = await client.cca.acquireTokenByClientCredential({
       scopes: [MICROSOFT_GRAPH_DEFAULT_SCOPE],
@@ -59,7 +60,7 @@ async function requestToken(
     }
     return result.accessToken;
   } catch (error) {
-    const { requests, status, retryAfter } = client.observed;
+    const { requests, status, retryAfter, failure } = client.observed;
     const localReplay = requests === 0;
     if (!localReplay && status !== undefined && (status === 429 || status >= 500)) {
       client.cca.clearCache();
@@ -70,6 +71,7 @@ async function requestToken(
       retryAfter,
       localReplay,
       blockedForMs: Math.max(0, client.blockedUntil - Date.now()) || undefined,
+      failure,
     });
   }
 }
