@@ -255,10 +255,11 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     it('a key stored while an enable is checking the old key makes the enable fail (no unchecked key goes live)', async () => {
       const s = await googleSetup();
       const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
+      // Generated first: RSA key generation on a loaded machine can outlast the held-open check.
+      const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
       slowCheck();
       const enabling = update(s, { enabled: true }).then((res) => res);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
       await update(s, { serviceAccountKey: unchecked }).expect(200);
       const res = await enabling;
       expect(res.status).toBe(409);
