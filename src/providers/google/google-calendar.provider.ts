@@ -5,6 +5,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
+import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { withRetry } from '../provider-retry';
 import {
   type AccessCheckResult,
@@ -54,6 +55,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
   constructor(
     @Inject(AppConfigService) private readonly config: Pick<AppConfigService, 'providerEndpoints'>,
     @Optional() @Inject(PROVIDER_OPTIONS) options?: Partial<ProviderOptions>,
+    /** Shared per-user rate limit (ProvidersModule always provides one; without it nothing is limited). */
+    @Optional() @Inject(PROVIDER_LIMITER) private readonly limiter?: ProviderLimiter,
   ) {
     this.options = resolveProviderOptions(options);
     this.clients = new ClientCache({
@@ -255,6 +258,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       subject,
       scope: GOOGLE_CALENDAR_SCOPE,
     });
+    const limiter = this.limiter;
     const client = (): GoogleClient =>
       this.clients.getOrCreate(cacheKey, () =>
         createGoogleClient({
@@ -264,6 +268,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
           scope: GOOGLE_CALENDAR_SCOPE,
           timeoutMs: this.options.requestTimeoutMs,
           baseUrl: this.config.providerEndpoints.googleApiBaseUrl,
+          ...(limiter ? { beforeApiRequest: () => limiter.googleRequest(key.client_id, subject) } : {}),
         }),
       );
 

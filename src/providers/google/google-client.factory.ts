@@ -31,6 +31,16 @@ function redirectInterceptor(baseUrl: string): RequestInterceptor {
   };
 }
 
+/** Waits before every Calendar API request (not token requests): the per-user rate limit. */
+function limitInterceptor(beforeApiRequest: () => Promise<void>): RequestInterceptor {
+  return {
+    resolved: async (config) => {
+      if (config.url.pathname.startsWith('/calendar/')) await beforeApiRequest();
+      return config;
+    },
+  };
+}
+
 export function createGoogleClient(params: {
   credentialId: string;
   key: GoogleServiceAccountKey;
@@ -39,6 +49,8 @@ export function createGoogleClient(params: {
   timeoutMs: number;
   /** Origin replacing https://oauth2.googleapis.com and https://www.googleapis.com; unset = Google. */
   baseUrl?: string;
+  /** Called (and awaited) before each Calendar API request: see ProviderLimiter. */
+  beforeApiRequest?: () => Promise<void>;
 }): GoogleClient {
   const jwt = new JWT({
     email: params.key.client_email,
@@ -55,6 +67,9 @@ export function createGoogleClient(params: {
       fetchImplementation: (input, init) => fetch(input, init),
     },
   });
+  if (params.beforeApiRequest) {
+    jwt.transporter.interceptors.request.add(limitInterceptor(params.beforeApiRequest));
+  }
   if (params.baseUrl) jwt.transporter.interceptors.request.add(redirectInterceptor(params.baseUrl));
   const options: calendar_v3.Options = { version: 'v3', auth: jwt };
   if (params.baseUrl) options.rootUrl = `${params.baseUrl}/`;

@@ -5,6 +5,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
+import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { withRetry } from '../provider-retry';
 import {
   type AccessCheckResult,
@@ -70,6 +71,8 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   constructor(
     @Inject(AppConfigService) private readonly config: Pick<AppConfigService, 'providerEndpoints'>,
     @Optional() @Inject(PROVIDER_OPTIONS) options?: Partial<ProviderOptions>,
+    /** Shared per-mailbox limits (ProvidersModule always provides one; without it nothing is limited). */
+    @Optional() @Inject(PROVIDER_LIMITER) limiter?: ProviderLimiter,
   ) {
     this.options = resolveProviderOptions(options);
     this.clients = new ClientCache<MsalClient>({
@@ -79,7 +82,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       onDispose: (client) => client.cca.clearCache(),
     });
     this.graphOrigin = config.providerEndpoints.microsoftGraphBaseUrl ?? GRAPH_ORIGIN;
-    this.graphClient = createGraphClient(this.graphOrigin);
+    this.graphClient = createGraphClient(this.graphOrigin, limiter);
   }
 
   evict(credentialId: string): void {
@@ -245,6 +248,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       }),
     );
 
+    const mailbox = { appKey: `${key.client_id}@${key.tenant_id}`, address: subject };
     const session = (graph: GraphApi, attempt: number): Session => ({
       graph,
       subject,
@@ -272,7 +276,10 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
         const token = await acquireGraphToken(client, ctx);
         try {
           return await fn(
-            session(new GraphApi(this.graphClient, token, ctx.timeoutMs, this.options.maxPages), attempt),
+            session(
+              new GraphApi(this.graphClient, token, ctx.timeoutMs, this.options.maxPages, mailbox),
+              attempt,
+            ),
           );
         } catch (error) {
           if (!isRejectedGraphToken(error)) throw this.graphError(error, ctx, client);
@@ -280,7 +287,10 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
           const fresh = await acquireGraphToken(client, ctx, true);
           try {
             return await fn(
-              session(new GraphApi(this.graphClient, fresh, ctx.timeoutMs, this.options.maxPages), attempt),
+              session(
+                new GraphApi(this.graphClient, fresh, ctx.timeoutMs, this.options.maxPages, mailbox),
+                attempt,
+              ),
             );
           } catch (retryError) {
             throw this.graphError(retryError, ctx, client);
