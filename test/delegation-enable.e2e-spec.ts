@@ -267,10 +267,11 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
     it('a key stored while an enable is checking the old key makes the enable fail (no unchecked key goes live)', async () => {
       const s = await googleSetup();
       const before = await t.prisma.delegationCredential.findUniqueOrThrow({ where: { id: s.id } });
+      // Generated first: RSA key generation on a loaded machine can be slow.
+      const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
       const inFlight = slowCheck();
       const enabling = update(s, { enabled: true }).then((res) => res);
       await inFlight();
-      const unchecked = await t.fake.createGoogleServiceAccount(); // never authorized for DWD
       await update(s, { serviceAccountKey: unchecked }).expect(200);
       const res = await enabling;
       expect(res.status).toBe(409);
@@ -312,12 +313,13 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
       const s = await microsoftSetup(false);
       const res = await update(s, { enabled: true }).expect(400);
       expect(res.body.error.details.platform).toBe('office365');
-      expect(['TENANT_NOT_FOUND', 'PERMISSION_DENIED']).toContain(res.body.error.details.type);
+      expect(res.body.error.details.type).toBe('CONSENT_MISSING');
+      expect(res.body.error.message).toContain(`adminconsent?client_id=${s.app.client_id}`);
 
       t.fake.grantAdminConsent(s.tenant.id, s.app.client_id);
       const wrong = { ...s.app, private_key: 'not-the-secret' };
       const bad = await update(s, { enabled: true, serviceAccountKey: wrong }).expect(400);
-      expect(bad.body.error.details.type).toBe('INVALID_KEY');
+      expect(bad.body.error.details.type).toBe('INVALID_CLIENT_SECRET');
       expect(JSON.stringify(bad.body)).not.toContain('not-the-secret');
       const good = await update(s, { enabled: true });
       expect(good.body.error).toBeUndefined();

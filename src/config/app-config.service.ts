@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { type EnvironmentVariables, validateEnv } from './env.validation';
 import { type MasterKey, parseMasterKeys } from './master-keys';
+import type { ProviderLimits } from '../providers/provider-limiter';
 
 export interface ProviderEndpoints {
   /** Replaces https://oauth2.googleapis.com and https://www.googleapis.com (local fakes only). */
@@ -160,6 +161,21 @@ export class AppConfigService {
     const value = this.get('TRUST_PROXY').trim();
     if (value === 'true' || value === 'false') return value === 'true';
     return /^\d+$/.test(value) ? Number(value) : value;
+  }
+  /** Provider request limits enforced by the shared ProviderLimiter (see src/providers/provider-limiter.ts). */
+  get providerLimits(): ProviderLimits {
+    return {
+      google: {
+        requests: this.get('PROVIDER_GOOGLE_USER_REQUESTS'),
+        windowSeconds: this.get('PROVIDER_GOOGLE_USER_WINDOW_SECONDS'),
+      },
+      graph: {
+        concurrency: this.get('PROVIDER_GRAPH_MAILBOX_CONCURRENCY'),
+        requests: this.get('PROVIDER_GRAPH_MAILBOX_REQUESTS'),
+        windowSeconds: this.get('PROVIDER_GRAPH_MAILBOX_WINDOW_SECONDS'),
+      },
+      maxWaitMs: this.get('PROVIDER_LIMIT_MAX_WAIT_MS'),
+    };
   }
   get providerEndpoints(): ProviderEndpoints {
     const origin = (value?: string): string | undefined => value?.replace(/\/$/, '');

@@ -96,6 +96,49 @@ export class EnvironmentVariables {
   @Max(10_000)
   VERIFY_RATE_OFFICE365_PER_SECOND = 10;
 
+  /**
+   * Provider limits shared by the API and every worker through Redis (ProviderLimiter). Google: requests per
+   * impersonated user per window (Calendar API quota: 600 per minute per user, sliding window).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  PROVIDER_GOOGLE_USER_REQUESTS = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  PROVIDER_GOOGLE_USER_WINDOW_SECONDS = 60;
+
+  /** Graph: concurrent requests per app and mailbox (Exchange Online allows 4). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  PROVIDER_GRAPH_MAILBOX_CONCURRENCY = 4;
+
+  /** Graph: requests per app and mailbox per window (Exchange Online: 10,000 per 10 minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  PROVIDER_GRAPH_MAILBOX_REQUESTS = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  PROVIDER_GRAPH_MAILBOX_WINDOW_SECONDS = 600;
+
+  /** Longest a provider call waits for its turn under those limits before failing RATE_LIMITED. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  PROVIDER_LIMIT_MAX_WAIT_MS = 10_000;
+
   /** Lifecycle jobs one worker process runs at once. */
   @Transform(toInt)
   @IsInt()

@@ -1,4 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
+import { tenantIdProblem } from '../providers/microsoft/tenant-id';
 import type {
   GoogleServiceAccountKey,
   MicrosoftServiceAccountKey,
@@ -41,15 +42,9 @@ export function parseServiceAccountKey(
     const absent = missing(record, GOOGLE_FIELDS);
     if (absent.length)
       return { ok: false, errors: absent.map((f) => `serviceAccountKey.${f} must be a non-empty string`) };
-    const privateKey = record.private_key as string;
-    if (!isPemPrivateKey(privateKey)) {
-      return {
-        ok: false,
-        errors: [
-          'serviceAccountKey.private_key must be a PEM-encoded private key (-----BEGIN PRIVATE KEY-----)',
-        ],
-      };
-    }
+    const privateKey = normalizePem(record.private_key as string);
+    const keyProblem = rsaPrivateKeyProblem(privateKey);
+    if (keyProblem) return { ok: false, errors: [`serviceAccountKey.private_key ${keyProblem}`] };
     return {
       ok: true,
       parsed: {
@@ -66,6 +61,8 @@ export function parseServiceAccountKey(
     const absent = missing(record, MICROSOFT_FIELDS);
     if (absent.length)
       return { ok: false, errors: absent.map((f) => `serviceAccountKey.${f} must be a non-empty string`) };
+    const tenantProblem = tenantIdProblem(record.tenant_id as string);
+    if (tenantProblem) return { ok: false, errors: [`serviceAccountKey.tenant_id ${tenantProblem}`] };
     return {
       ok: true,
       parsed: {
@@ -81,13 +78,43 @@ export function parseServiceAccountKey(
   return { ok: false, errors: [SERVICE_ACCOUNT_KEY_SHAPE_MESSAGE] };
 }
 
-function isPemPrivateKey(pem: string): boolean {
-  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) return false;
-  try {
-    return createPrivateKey({ key: pem, format: 'pem' }).type === 'private';
-  } catch {
-    return false;
+/**
+ * A PEM whose line breaks arrived as literal escapes — `\\n` from an env file or a JSON string pasted into JSON,
+ * `\\\\n` one level deeper — with its real line breaks back. A PEM body is base64, so a backslash never belongs
+ * to it; real line breaks (LF or CRLF) are kept as they are.
+ */
+export function normalizePem(pem: string): string {
+  const unescaped = pem.replace(/\\+r/g, '').replace(/\\+n/g, '\n');
+  return unescaped.trim() + '\n';
+}
+
+/**
+ * Why `pem` is not usable as a Google service account key, or null: it must be a PEM private key (PKCS#8
+ * `BEGIN PRIVATE KEY` as Google issues it, or PKCS#1 `BEGIN RSA PRIVATE KEY`), unencrypted, and RSA — Google signs
+ * service account assertions with RS256 only, so an EC or Ed25519 key could never work. Never echoes the key.
+ */
+export function rsaPrivateKeyProblem(pem: string): string | null {
+  const pemMessage =
+    'must be a PEM-encoded private key (-----BEGIN PRIVATE KEY-----), as in the JSON key file downloaded from ' +
+    'Google Cloud console';
+  if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) return pemMessage;
+  if (pem.includes('BEGIN ENCRYPTED PRIVATE KEY')) {
+    return 'must not be encrypted: upload the JSON key file exactly as downloaded from Google Cloud console';
   }
+  let type: string | undefined;
+  try {
+    type = createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType;
+  } catch {
+    return pemMessage;
+  }
+  if (type !== 'rsa') {
+    return (
+      `must be an RSA private key, as Google issues for service accounts (this key is ` +
+      `${(type ?? 'unknown').toUpperCase()}): create a JSON key in Google Cloud console › IAM & Admin › Service ` +
+      `Accounts › Keys`
+    );
+  }
+  return null;
 }
 
 const KEY_KIND: Record<WorkspacePlatformSlug, string> = {

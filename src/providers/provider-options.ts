@@ -14,6 +14,11 @@ export interface ProviderOptions {
   maxRateLimitRetries: number;
   /** Longest Retry-After waited for inline; a longer one is returned at once as RATE_LIMITED with retryAfterMs. */
   maxInlineRetryAfterMs: number;
+  /**
+   * Most pages followed when a provider pages a list (Google `nextPageToken`, Graph `@odata.nextLink`); beyond it,
+   * or when a page points back to an earlier one, the call fails with PROVIDER_UNAVAILABLE instead of spinning.
+   */
+  maxPages: number;
   /** Entries of the per-platform LRU of authenticated clients (one per credential, key and subject). */
   clientCacheSize: number;
   /** An unused client (and its cached token) is dropped after this long. */
@@ -27,6 +32,7 @@ export const DEFAULT_PROVIDER_OPTIONS: Readonly<ProviderOptions> = Object.freeze
   maxBackoffMs: 2_000,
   maxRateLimitRetries: 2,
   maxInlineRetryAfterMs: 3_000,
+  maxPages: 100,
   clientCacheSize: 1_000,
   clientIdleTtlMs: 60 * 60_000,
 });

@@ -23,11 +23,15 @@ interface ProviderErrorKind {
  * Google's token endpoint and Calendar API, and of Entra's token endpoint and Microsoft Graph, to one of these.
  */
 export const PROVIDER_ERROR_TYPES = {
-  /** Google: client ID not on the domain-wide delegation allow-list for the scope (`unauthorized_client`). */
+  /**
+   * Google: client ID not on the domain-wide delegation allow-list for the scope (`unauthorized_client`,
+   * `access_denied`). Narrowed to `member` for `admin_policy_enforced` / `org_internal`: an API access policy can be
+   * set per organizational unit, so it says nothing about the other members.
+   */
   CLIENT_NOT_AUTHORIZED: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** Google: the service account key was deleted or disabled in Google Cloud (`invalid_grant` "Invalid JWT Signature."). */
+  /** Google: the key was deleted, disabled or expired in Google Cloud ("Invalid JWT Signature.", `disabled_client`). */
   KEY_REVOKED: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** The key cannot be used at all: not a usable private key, unknown service account / client (`invalid_client`). */
+  /** The key cannot be used at all: not a usable RSA key, service account deleted ("account not found"), unknown client. */
   INVALID_KEY: { permanent: true, httpStatus: 400, scope: 'credential' },
   /** Google: the Calendar API is disabled in the service account's Cloud project (403 `accessNotConfigured`). */
   CALENDAR_API_DISABLED: { permanent: true, httpStatus: 400, scope: 'credential' },
@@ -35,13 +39,21 @@ export const PROVIDER_ERROR_TYPES = {
   INVALID_CLIENT_SECRET: { permanent: true, httpStatus: 400, scope: 'credential' },
   /** Microsoft: the client secret has expired (AADSTS7000222). */
   CLIENT_SECRET_EXPIRED: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** Microsoft: no application with this client ID in the tenant (AADSTS700016). */
+  /** Microsoft: no application with this client ID in the tenant (AADSTS700016), or it is disabled there (7000112). */
   APP_NOT_IN_TENANT: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** Microsoft: the tenant does not exist (AADSTS90002 and kin). */
+  /** Microsoft: the tenant does not exist (AADSTS90002, 900023), or tenant_id is not a GUID or domain name. */
   TENANT_NOT_FOUND: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** Microsoft: admin consent for the application permissions was never granted, or was revoked. */
+  /**
+   * Microsoft: admin consent for the application permissions was never granted, or was revoked (AADSTS65001, 500011;
+   * Graph "Either scp or roles claim need to be present in the token.").
+   */
   CONSENT_MISSING: { permanent: true, httpStatus: 400, scope: 'credential' },
-  /** The token works but lacks a permission or scope for the operation (Calendar 403 insufficientPermissions, Graph 403). */
+  /**
+   * The token works but lacks a permission for the operation: Calendar 403 `insufficientPermissions` (the delegation
+   * entry has a narrower scope), Graph `Authorization_RequestDenied` or `ErrorAccessDenied` on a mailbox (a Graph
+   * permission missing), Conditional Access; also refusals with no known reason (quoted, no guessed fix). Refusals
+   * aimed at one calendar are CALENDAR_NOT_ACCESSIBLE instead, never this.
+   */
   PERMISSION_DENIED: { permanent: true, httpStatus: 400, scope: 'credential' },
   /** The subject is not a user of the Workspace / Entra directory (`invalid_grant` invalid email, Graph user not found). */
   USER_NOT_IN_DIRECTORY: { permanent: true, httpStatus: 400, scope: 'member' },
@@ -53,7 +65,10 @@ export const PROVIDER_ERROR_TYPES = {
   CALENDAR_NOT_ACCESSIBLE: { permanent: true, httpStatus: 400, scope: 'member' },
   /** 429, Calendar 403 rateLimitExceeded/userRateLimitExceeded, Graph ApplicationThrottled/MailboxConcurrency. */
   RATE_LIMITED: { permanent: false, httpStatus: 503, scope: 'none' },
-  /** 5xx, network errors, timeouts. */
+  /**
+   * 5xx, network errors (the message names the host and the system error), timeouts, paging that never ends, and
+   * Google refusing this server's clock (not the key).
+   */
   PROVIDER_UNAVAILABLE: { permanent: false, httpStatus: 502, scope: 'none' },
 } as const satisfies Record<string, ProviderErrorKind>;
 

@@ -1,32 +1,58 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { REDIS } from '../redis/redis.module';
 import { AppConfigService } from '../config/app-config.service';
 import { FakeProviderServer } from '../sandbox/fake-provider.server';
 import { fakeEndpoints, googleCredential } from '../sandbox/provider-fixtures';
 import { GoogleCalendarProvider } from './google/google-calendar.provider';
 import { MicrosoftCalendarProvider } from './microsoft/microsoft-calendar.provider';
+import { PROVIDER_LIMITER, RedisProviderLimiter } from './provider-limiter';
 import { ProviderRegistry } from './provider.registry';
 import { ProvidersModule } from './providers.module';
 
 describe('ProvidersModule / ProviderRegistry', () => {
   let fake: FakeProviderServer;
+  let redis: Redis;
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
     fake = await FakeProviderServer.start();
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   });
-  afterAll(() => fake.close());
+  afterAll(async () => {
+    redis.disconnect();
+    await fake.close();
+  });
 
-  async function registry(module: ReturnType<typeof ProvidersModule.forRoot> | typeof ProvidersModule) {
+  async function compile(module: ReturnType<typeof ProvidersModule.forRoot> | typeof ProvidersModule) {
+    const config = {
+      ...fakeEndpoints(fake.url),
+      queuePrefix: process.env.QUEUE_PREFIX ?? 'test',
+      providerLimits: {
+        google: { requests: 600, windowSeconds: 60 },
+        graph: { concurrency: 4, requests: 10_000, windowSeconds: 600 },
+        maxWaitMs: 1000,
+      },
+    };
     @Global()
     @Module({
-      providers: [{ provide: AppConfigService, useValue: fakeEndpoints(fake.url) }],
-      exports: [AppConfigService],
+      providers: [
+        { provide: AppConfigService, useValue: config },
+        { provide: REDIS, useValue: redis },
+      ],
+      exports: [AppConfigService, REDIS],
     })
     class ConfigStub {}
-    const ref = await Test.createTestingModule({ imports: [ConfigStub, module] }).compile();
-    return ref.get(ProviderRegistry);
+    return Test.createTestingModule({ imports: [ConfigStub, module] }).compile();
   }
+  const registry = async (module: ReturnType<typeof ProvidersModule.forRoot> | typeof ProvidersModule) =>
+    (await compile(module)).get(ProviderRegistry);
+
+  it('provides the Redis-backed limiter to both providers', async () => {
+    const ref = await compile(ProvidersModule);
+    expect(ref.get(PROVIDER_LIMITER)).toBeInstanceOf(RedisProviderLimiter);
+  });
 
   it('resolves one provider per platform', async () => {
     const providers = await registry(ProvidersModule);

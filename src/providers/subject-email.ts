@@ -1,10 +1,9 @@
 /**
- * Cal.com gives members of a delegated organization aliased emails like `alice+<25 alphanumerics>@acme.com`.
- * The directory only knows `alice@acme.com`, so that alias is stripped before impersonating (as Cal.com does);
- * other plus-addresses are left alone. Emails are case-insensitive in both directories: lowercase for cache keys.
+ * The mailbox a member's calls act on: exactly their email, trimmed and lowercased (both directories compare
+ * addresses case-insensitively; lowercase keeps cache keys stable). A plus-address is a different account here and
+ * is impersonated as it is: this service has no Cal.com managed users, so Cal.com's `+<25 alphanumerics>` alias
+ * stripping would only let `jane+…@acme.com` act as `jane@acme.com`.
  */
-const CAL_ALIAS = /\+[a-zA-Z0-9]{25}(?=@)/;
-
 export function normalizeSubjectEmail(email: string): string {
-  return email.trim().replace(CAL_ALIAS, '').toLowerCase();
+  return email.trim().toLowerCase();
 }

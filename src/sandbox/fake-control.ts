@@ -1,4 +1,5 @@
 import type { FaultSpec } from './fake-faults';
+import type { QuotaSpec } from './fake-throttling';
 import { newGoogleCalendarId } from './fake-google-calendar';
 import { type FakeRequest, type FakeResponse, type Route, fail, json, parseJson, route } from './fake-http';
 import type { FakePlatform, FakeProviderServer } from './fake-provider.server';
@@ -26,13 +27,18 @@ function platform(value: unknown): FakePlatform {
 const created = (body: unknown): FakeResponse => json(201, body);
 const done: FakeResponse = { status: 204 };
 
-/** Runs a setup call, turning its thrown errors (unknown tenant…) into 400 answers. */
-function attempt<T>(fn: () => T): T {
+/** Runs a setup call, turning its thrown errors (unknown tenant…) into 400 answers (404 when `notFound`). */
+function attempt<T>(fn: () => T, status = 400): T {
   try {
     return fn();
   } catch (error) {
-    return fail(400, { error: error instanceof Error ? error.message : String(error) });
+    return fail(status, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') fail(400, { error: `${name} must be true or false` });
+  return value;
 }
 
 /** The JSON control API of the standalone sandbox (documented in README.md), mirroring FakeProviderServer. */
@@ -104,6 +110,54 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
       },
     ),
 
+    route('control.google.projects.get', 'GET', `${P}/google/projects/:projectId`, (req) => {
+      const project = fake.google.projects.get(req.params.projectId);
+      return project ? json(200, project) : fail(404, { error: 'no such project' });
+    }),
+    route(
+      'control.google.projects.calendarApi',
+      'PUT',
+      `${P}/google/projects/:projectId/calendar-api`,
+      (req) => {
+        const enabled = bool(body<{ enabled: boolean }>(req).enabled, 'enabled');
+        return json(
+          200,
+          attempt(() => fake.google.setCalendarApi(req.params.projectId, enabled), 404),
+        );
+      },
+    ),
+    route(
+      'control.google.keys.state',
+      'POST',
+      `${P}/google/service-accounts/:clientEmail/keys/:keyId/:action(disable|enable)`,
+      (req) =>
+        fake.google.setServiceAccountKeyDisabled(
+          req.params.clientEmail,
+          req.params.keyId,
+          req.params.action === 'disable',
+        )
+          ? done
+          : fail(404, { error: 'no such key' }),
+    ),
+    route(
+      'control.google.serviceAccounts.state',
+      'POST',
+      `${P}/google/service-accounts/:clientEmail/:action(disable|enable)`,
+      (req) =>
+        fake.google.setServiceAccountDisabled(req.params.clientEmail, req.params.action === 'disable')
+          ? done
+          : fail(404, { error: 'no such service account' }),
+    ),
+    route(
+      'control.google.serviceAccounts.delete',
+      'DELETE',
+      `${P}/google/service-accounts/:clientEmail`,
+      (req) =>
+        fake.google.deleteServiceAccount(req.params.clientEmail)
+          ? done
+          : fail(404, { error: 'no such service account' }),
+    ),
+
     // Microsoft
     route('control.microsoft.tenants', 'POST', `${P}/microsoft/tenants`, (req) => {
       const tenant = fake.createMicrosoftTenant(
@@ -149,6 +203,100 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
       },
     ),
 
+    route('control.microsoft.users.update', 'PATCH', `${P}/microsoft/users/:address`, (req) => {
+      const input = body<{ hasMailbox: boolean; displayName: string }>(req);
+      return json(
+        200,
+        attempt(() => fake.microsoft.updateUser(req.params.address, input), 404),
+      );
+    }),
+    route('control.microsoft.users.delete', 'DELETE', `${P}/microsoft/users/:address`, (req) =>
+      fake.microsoft.removeUser(req.params.address) ? done : fail(404, { error: 'no such user' }),
+    ),
+    route('control.microsoft.apps.delete', 'DELETE', `${P}/microsoft/apps/:clientId`, (req) => {
+      const tenantId = req.query.get('tenantId') ?? undefined;
+      attempt(() => fake.microsoft.removeApp(req.params.clientId, tenantId), 404);
+      return done;
+    }),
+    route(
+      'control.microsoft.apps.state',
+      'POST',
+      `${P}/microsoft/apps/:clientId/:action(disable|enable)`,
+      (req) => {
+        const tenantId = required(body<{ tenantId: string }>(req).tenantId, 'tenantId');
+        attempt(() =>
+          fake.microsoft.setAppEnabled(tenantId, req.params.clientId, req.params.action === 'enable'),
+        );
+        return done;
+      },
+    ),
+    route('control.microsoft.secrets', 'GET', `${P}/microsoft/apps/:clientId/secrets`, (req) =>
+      json(
+        200,
+        attempt(() => fake.microsoft.secretsOf(req.params.clientId), 404).map((s) => ({
+          secret_id: s.id,
+          hint: s.value.slice(0, 3),
+          expiresAt: s.expiresAt === undefined ? null : new Date(s.expiresAt).toISOString(),
+        })),
+      ),
+    ),
+    route('control.microsoft.secrets.add', 'POST', `${P}/microsoft/apps/:clientId/secrets`, (req) => {
+      const input = body<{ expireOthers: boolean; expiresInSeconds: number }>(req);
+      const secret = attempt(() => fake.microsoft.addSecret(req.params.clientId, input), 404);
+      return created({
+        secret_id: secret.id,
+        private_key: secret.value,
+        expiresAt: secret.expiresAt === undefined ? null : new Date(secret.expiresAt).toISOString(),
+      });
+    }),
+    route(
+      'control.microsoft.secrets.expire',
+      'POST',
+      `${P}/microsoft/apps/:clientId/secrets/expire`,
+      (req) => {
+        const secretId = body<{ secretId: string }>(req).secretId;
+        attempt(() => fake.microsoft.expireSecrets(req.params.clientId, secretId), 404);
+        return done;
+      },
+    ),
+    route('control.microsoft.accessPolicies', 'POST', `${P}/microsoft/access-policies`, (req) => {
+      const input = body<{ tenantId: string; clientId: string; accessRight: string; mailboxes: string[] }>(
+        req,
+      );
+      const accessRight = input.accessRight ?? 'RestrictAccess';
+      if (accessRight !== 'RestrictAccess' && accessRight !== 'DenyAccess')
+        fail(400, { error: 'accessRight must be RestrictAccess or DenyAccess' });
+      attempt(() =>
+        fake.microsoft.setAccessPolicy(
+          required(input.tenantId, 'tenantId'),
+          required(input.clientId, 'clientId'),
+          accessRight,
+          input.mailboxes ?? [],
+        ),
+      );
+      return done;
+    }),
+    route(
+      'control.microsoft.accessPolicies.delete',
+      'DELETE',
+      `${P}/microsoft/access-policies/:tenantId/:clientId`,
+      (req) => {
+        attempt(() => fake.microsoft.removeAccessPolicy(req.params.tenantId, req.params.clientId));
+        return done;
+      },
+    ),
+    route('control.microsoft.mailboxConcurrency', 'PUT', `${P}/microsoft/mailbox-concurrency`, (req) => {
+      const input = body<{ limit: number | null; retryAfter: number }>(req);
+      if (input.limit !== null && !(typeof input.limit === 'number' && input.limit >= 1))
+        fail(400, { error: 'limit must be a number >= 1, or null for no limit' });
+      fake.throttling.graphMailboxConcurrency = input.limit;
+      if (input.retryAfter !== undefined) fake.throttling.concurrencyRetryAfterSeconds = input.retryAfter;
+      return json(200, {
+        limit: fake.throttling.graphMailboxConcurrency,
+        retryAfter: fake.throttling.concurrencyRetryAfterSeconds,
+      });
+    }),
+
     // Calendars
     route('control.busy', 'POST', `${P}/busy`, (req) => {
       const input = body<{ platform: string; email: string; start: string; end: string; calendarId: string }>(
@@ -180,6 +328,27 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
     route('control.faults.list', 'GET', `${P}/faults`, () => json(200, fake.faults.list())),
     route('control.faults.clear', 'DELETE', `${P}/faults`, () => {
       fake.clearFaults();
+      return done;
+    }),
+    route('control.calls', 'GET', `${P}/calls/:route`, (req) =>
+      json(200, { route: req.params.route, times: fake.callTimes(req.params.route) }),
+    ),
+    route('control.quotas', 'POST', `${P}/quotas`, (req) => {
+      const input = body<QuotaSpec>(req);
+      const spec: QuotaSpec = {
+        platform: platform(input.platform),
+        limit: Number(input.limit),
+        windowSeconds: Number(input.windowSeconds ?? 60),
+        ...(input.status !== undefined ? { status: input.status } : {}),
+      };
+      if (spec.status !== undefined && spec.status !== 429 && spec.status !== 403)
+        fail(400, { error: 'status must be 429 or 403' });
+      attempt(() => fake.setQuota(spec));
+      return created(spec);
+    }),
+    route('control.quotas.list', 'GET', `${P}/quotas`, () => json(200, fake.throttling.listQuotas())),
+    route('control.quotas.clear', 'DELETE', `${P}/quotas`, () => {
+      fake.throttling.clearQuotas();
       return done;
     }),
     route('control.counters', 'GET', `${P}/counters`, () => json(200, fake.counters())),

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { FakeResponse } from './fake-http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FakeRequest, FakeResponse } from './fake-http';
 
 /**
  * A fault for requests to a route (`google.freeBusy`), a family (`google.*`, `graph.*`) or everything (`*`).
@@ -22,6 +22,20 @@ export interface FaultSpec {
    * lost (what makes a retried create dangerous).
    */
   afterProcessing?: boolean;
+  /**
+   * Breaks the paging of a list answer (the real handler runs, its page is returned): `repeat` sends the cursor of
+   * the page just served again (Google `nextPageToken`, Graph `@odata.nextLink`), so a client that follows it loops
+   * on one page; `endless` sends a new cursor every time, so the list never ends.
+   */
+  paging?: 'repeat' | 'endless';
+}
+
+/** What a request gets from the fault that hit it. */
+export interface TakenFault {
+  latencyMs: number;
+  response?: FakeResponse;
+  afterProcessing: boolean;
+  paging?: FaultSpec['paging'];
 }
 
 interface ActiveFault extends FaultSpec {
@@ -59,6 +73,19 @@ const GRAPH_DEFAULTS: Record<number, [code: string, message: string]> = {
   429: ['TooManyRequests', 'Too many requests, please try again later.'],
   500: ['UnknownError', 'An internal server error occurred.'],
   503: ['ServiceNotAvailable', 'The service is temporarily unavailable.'],
+};
+
+/** Graph codes (and shorthands) whose message says more than the status default. */
+const GRAPH_REASONS: Record<string, [code: string, message: string]> = {
+  ApplicationThrottled: ['ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'],
+  MailboxConcurrency: ['ApplicationThrottled', 'Application is over its MailboxConcurrency limit.'],
+  ErrorAccessDenied: ['ErrorAccessDenied', 'Access is denied. Check credentials and try again.'],
+  ApplicationAccessPolicy: ['ErrorAccessDenied', 'Access to OData is disabled.'],
+  MailboxNotEnabledForRESTAPI: [
+    'MailboxNotEnabledForRESTAPI',
+    'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+  ],
+  ErrorServerBusy: ['ErrorServerBusy', 'The server cannot service this request right now. Try again later.'],
 };
 
 function pick<T>(table: Record<number, T>, status: number): T {
@@ -99,10 +126,13 @@ export function defaultFaultBody(routeId: string, status: number, reason?: strin
       correlation_id: randomUUID(),
     };
   }
-  const [code, message] = pick(GRAPH_DEFAULTS, status);
+  const [defaultCode, defaultMessage] = pick(GRAPH_DEFAULTS, status);
+  const [code, message] = reason
+    ? (GRAPH_REASONS[reason] ?? [reason, defaultMessage])
+    : [defaultCode, defaultMessage];
   return {
     error: {
-      code: reason ?? code,
+      code,
       message,
       innerError: { date: new Date().toISOString(), 'request-id': randomUUID() },
     },
@@ -158,16 +188,20 @@ export class FaultInjector {
   }
 
   /** Consumes the first matching fault: its latency, and the error response if it has a status. */
-  take(
-    routeId: string,
-  ): { latencyMs: number; response?: FakeResponse; afterProcessing: boolean } | undefined {
+  take(routeId: string): TakenFault | undefined {
     const fault = this.faults.find(
       (f) => matches(f.route, routeId) && (f.times === undefined || f.hits < f.times),
     );
     if (!fault) return undefined;
     fault.hits++;
     const afterProcessing = fault.afterProcessing ?? false;
-    if (fault.status === undefined) return { latencyMs: fault.latencyMs ?? 0, afterProcessing };
+    if (fault.status === undefined) {
+      return {
+        latencyMs: fault.latencyMs ?? 0,
+        afterProcessing,
+        ...(fault.paging ? { paging: fault.paging } : {}),
+      };
+    }
     const headers: Record<string, string> = {};
     if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
     const body = fault.body ?? defaultFaultBody(routeId, fault.status, fault.reason);
@@ -177,4 +211,28 @@ export class FaultInjector {
       afterProcessing,
     };
   }
+}
+
+/** Rewrites the paging cursor of a successful list answer as a `paging` fault asks (see FaultSpec.paging). */
+export function applyPagingFault(
+  kind: NonNullable<FaultSpec['paging']>,
+  req: FakeRequest,
+  response: FakeResponse,
+): FakeResponse {
+  const body = response.body as Record<string, unknown> | undefined;
+  if (response.status !== 200 || typeof body !== 'object' || body === null) return response;
+  const fresh = randomBytes(6).toString('hex');
+  if (Array.isArray(body.items)) {
+    const token = kind === 'repeat' ? (req.query.get('pageToken') ?? `loop-${fresh}`) : `endless-${fresh}`;
+    return { ...response, body: { ...body, nextPageToken: token } };
+  }
+  if (Array.isArray(body.value)) {
+    const query = new URLSearchParams(req.query);
+    if (kind === 'endless') query.set('$skiptoken', fresh);
+    return {
+      ...response,
+      body: { ...body, '@odata.nextLink': `${req.origin}${req.path}?${query.toString()}` },
+    };
+  }
+  return response;
 }

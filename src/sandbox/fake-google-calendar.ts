@@ -11,9 +11,47 @@ const FREEBUSY_SCOPES = [...READ_SCOPES, `${SCOPE}.freebusy`, `${SCOPE}.events.f
 const BASE = '/calendar/v3';
 
 function apiError(status: number, reason: string, message: string, grpc: string): never {
-  const domain = reason === 'rateLimitExceeded' ? 'usageLimits' : 'global';
+  const domain = /rateLimit|quota|accessNotConfigured/i.test(reason) ? 'usageLimits' : 'global';
   return fail(status, {
     error: { code: status, message, errors: [{ message, domain, reason }], status: grpc },
+  });
+}
+
+const CALENDAR_SERVICE = 'calendar-json.googleapis.com';
+
+/** What Google answers when the Calendar API is disabled in the Cloud project of the caller's service account. */
+export function calendarApiDisabled(projectNumber: string): never {
+  const url = `https://console.developers.google.com/apis/api/${CALENDAR_SERVICE}/overview?project=${projectNumber}`;
+  const message =
+    `Google Calendar API has not been used in project ${projectNumber} before or it is disabled. Enable it by ` +
+    `visiting ${url} then retry. If you enabled this API recently, wait a few minutes for the action to ` +
+    `propagate to our systems and retry.`;
+  return fail(403, {
+    error: {
+      code: 403,
+      message,
+      errors: [
+        {
+          message,
+          domain: 'usageLimits',
+          reason: 'accessNotConfigured',
+          extendedHelp: 'https://console.developers.google.com',
+        },
+      ],
+      status: 'PERMISSION_DENIED',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.Help',
+          links: [{ description: 'Google developers console API activation', url }],
+        },
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'SERVICE_DISABLED',
+          domain: 'googleapis.com',
+          metadata: { service: CALENDAR_SERVICE, consumer: `projects/${projectNumber}` },
+        },
+      ],
+    },
   });
 }
 
@@ -44,6 +82,8 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
         'UNAUTHENTICATED',
       );
     }
+    const project = google.projectOfClient(grant.clientId);
+    if (project && !project.calendarApiEnabled) calendarApiDisabled(project.projectNumber);
     if (!grant.scopes.some((s) => scopes.includes(s))) {
       apiError(
         403,
@@ -160,7 +200,8 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
       const subject = subjectOf(req, READ_SCOPES);
       const entries = google.store.listFor(subject);
       const max = Math.min(Number(req.query.get('maxResults') ?? 100), 250);
-      const offset = Number(req.query.get('pageToken') ?? 0);
+      // Tokens this fake did not issue (or a paging fault's) restart at the first page, as an opaque cursor would.
+      const offset = Math.max(0, Number(req.query.get('pageToken') ?? 0) || 0);
       const page = entries.slice(offset, offset + max);
       return json(200, {
         kind: 'calendar#calendarList',

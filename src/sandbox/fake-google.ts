@@ -33,8 +33,17 @@ interface ServiceAccount {
   clientEmail: string;
   clientId: string;
   projectId: string;
-  /** private_key_id → public key PEM. Deleting a key makes its signatures invalid. */
-  publicKeys: Map<string, string>;
+  /** Disabled in IAM & Admin › Service Accounts: the token endpoint answers `disabled_client`. */
+  disabled: boolean;
+  /** private_key_id → public key. Deleting a key makes its signatures invalid; disabling one refuses them. */
+  publicKeys: Map<string, { pem: string; disabled: boolean }>;
+}
+
+/** A Google Cloud project: its number (what Google's error messages name) and whether the Calendar API is on. */
+export interface FakeCloudProject {
+  projectId: string;
+  projectNumber: string;
+  calendarApiEnabled: boolean;
 }
 
 export const domainOf = (email: string): string => email.slice(email.lastIndexOf('@') + 1).toLowerCase();
@@ -60,6 +69,7 @@ function decodeSegment(segment: string): Record<string, unknown> {
 export class FakeGoogle {
   readonly store = new CalendarStore();
   readonly users = new Map<string, { email: string; suspended: boolean }>();
+  readonly projects = new Map<string, FakeCloudProject>();
   private readonly serviceAccounts = new Map<string, ServiceAccount>();
   private readonly delegations = new Map<string, Map<string, Set<string>>>();
 
@@ -72,8 +82,40 @@ export class FakeGoogle {
     const name = options.name ?? `delegation-${randomInt(1000, 9999)}`;
     const clientEmail = `${name}@${projectId}.iam.gserviceaccount.com`;
     const clientId = `1${Array.from({ length: 20 }, () => randomInt(0, 10)).join('')}`;
-    this.serviceAccounts.set(clientEmail, { clientEmail, clientId, projectId, publicKeys: new Map() });
+    this.project(projectId);
+    this.serviceAccounts.set(clientEmail, {
+      clientEmail,
+      clientId,
+      projectId,
+      disabled: false,
+      publicKeys: new Map(),
+    });
     return this.addServiceAccountKey(clientEmail);
+  }
+
+  /** The Cloud project (created on first use with a random project number; the Calendar API enabled). */
+  project(projectId: string): FakeCloudProject {
+    let project = this.projects.get(projectId);
+    if (!project) {
+      const projectNumber = `${randomInt(1, 10)}${Array.from({ length: 11 }, () => randomInt(0, 10)).join('')}`;
+      project = { projectId, projectNumber, calendarApiEnabled: true };
+      this.projects.set(projectId, project);
+    }
+    return project;
+  }
+
+  /** APIs & Services › Google Calendar API › Enable / Disable in a project. */
+  setCalendarApi(projectId: string, enabled: boolean): FakeCloudProject {
+    if (!this.projects.has(projectId)) throw new Error(`No project ${projectId}`);
+    const project = this.project(projectId);
+    project.calendarApiEnabled = enabled;
+    return project;
+  }
+
+  /** The project of the service account behind a token's client ID (what the Calendar API bills and checks). */
+  projectOfClient(clientId: string): FakeCloudProject | undefined {
+    const account = [...this.serviceAccounts.values()].find((a) => a.clientId === clientId);
+    return account ? this.projects.get(account.projectId) : undefined;
   }
 
   /** A new key for an existing service account (key rotation); older keys stay valid until deleted. */
@@ -86,7 +128,7 @@ export class FakeGoogle {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const privateKeyId = randomBytes(20).toString('hex');
-    account.publicKeys.set(privateKeyId, publicKey);
+    account.publicKeys.set(privateKeyId, { pem: publicKey, disabled: false });
     return {
       type: 'service_account',
       project_id: account.projectId,
@@ -104,6 +146,25 @@ export class FakeGoogle {
 
   deleteServiceAccountKey(clientEmail: string, privateKeyId: string): boolean {
     return this.serviceAccounts.get(clientEmail)?.publicKeys.delete(privateKeyId) ?? false;
+  }
+
+  /** Disables (or re-enables) one key: its signatures are refused with `disabled_client` until enabled. */
+  setServiceAccountKeyDisabled(clientEmail: string, privateKeyId: string, disabled: boolean): boolean {
+    const key = this.serviceAccounts.get(clientEmail)?.publicKeys.get(privateKeyId);
+    if (key) key.disabled = disabled;
+    return key !== undefined;
+  }
+
+  /** Disables (or re-enables) the service account itself. */
+  setServiceAccountDisabled(clientEmail: string, disabled: boolean): boolean {
+    const account = this.serviceAccounts.get(clientEmail);
+    if (account) account.disabled = disabled;
+    return account !== undefined;
+  }
+
+  /** Deletes the service account: its assertions are refused with "Invalid grant: account not found". */
+  deleteServiceAccount(clientEmail: string): boolean {
+    return this.serviceAccounts.delete(clientEmail);
   }
 
   /** A Workspace user with a primary calendar whose id is the email. */
@@ -138,6 +199,7 @@ export class FakeGoogle {
     this.users.clear();
     this.serviceAccounts.clear();
     this.delegations.clear();
+    this.projects.clear();
   }
 
   routes(): Route[] {
@@ -162,12 +224,15 @@ export class FakeGoogle {
 
     const account = this.serviceAccounts.get(String(claims.iss));
     if (!account) invalidGrant('Invalid grant: account not found');
-    // google-auth-library sends no `kid`, so the signature is checked against every live key of the account.
+    // google-auth-library sends no `kid`, so the signature is checked against every key of the account.
     const signed = Buffer.from(`${headerPart}.${payloadPart}`);
-    const valid = [...account.publicKeys.values()].some((key) =>
-      verify('sha256', signed, key, Buffer.from(signature, 'base64url')),
+    const signer = [...account.publicKeys.values()].find((key) =>
+      verify('sha256', signed, key.pem, Buffer.from(signature, 'base64url')),
     );
-    if (!valid) invalidGrant('Invalid JWT Signature.');
+    if (!signer) invalidGrant('Invalid JWT Signature.');
+    if (account.disabled || signer.disabled) {
+      fail(400, { error: 'disabled_client', error_description: 'The OAuth client was disabled.' });
+    }
     if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) invalidGrant('Invalid JWT: Failed audience check.');
     const now = Math.floor(Date.now() / 1000);
     const iat = Number(claims.iat);
@@ -185,6 +250,9 @@ export class FakeGoogle {
       });
 
     const subject = typeof claims.sub === 'string' ? claims.sub.toLowerCase() : account.clientEmail;
+    if (!/^[^@\s]+@[^@\s]+$/.test(subject)) {
+      fail(400, { error: 'invalid_request', error_description: 'Invalid impersonation "sub" field.' });
+    }
     if (subject !== account.clientEmail) {
       const user = this.users.get(subject);
       if (!user || user.suspended) invalidGrant('Invalid email or User ID');

@@ -38,6 +38,9 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
     const tenant = microsoft.findTenant(grant.tenantId);
     if (!tenant)
       graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid tenant.');
+    // An app-only token of an app no admin consented to (or whose consent was revoked) carries no roles at all.
+    if (grant.roles.length === 0)
+      graphError(401, 'AccessDenied', 'Either scp or roles claim need to be present in the token.');
     if (!grant.roles.some((r) => roles.includes(r))) {
       if (roles === USER_READ)
         graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
@@ -48,10 +51,13 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
 
   /** `/users/{id | userPrincipalName}` with a mailbox. */
   function mailboxOf(req: FakeRequest, roles: string[]): { user: FakeMicrosoftUser; tenant: FakeTenant } {
-    const { tenant } = grantOf(req, roles);
+    const { tenant, clientId } = grantOf(req, roles);
     const key = req.params.user.toLowerCase();
     const user = [...tenant.users.values()].find((u) => u.id === key || u.userPrincipalName === key);
     if (!user) graphError(404, 'ErrorInvalidUser', `The requested user '${req.params.user}' is invalid.`);
+    // Exchange evaluates application access policies before anything else about the mailbox.
+    if (microsoft.deniedByPolicy(tenant, clientId, user))
+      graphError(403, 'ErrorAccessDenied', 'Access to OData is disabled.');
     if (!user.hasMailbox)
       graphError(
         404,

@@ -45,9 +45,17 @@ export function fail(status: number, body: unknown, headers: Record<string, stri
   throw new HttpFailure({ status, body, headers });
 }
 
-/** `/a/:b` patterns become regexes with named groups; matches one path segment per parameter. */
+/**
+ * `/a/:b` patterns become regexes with named groups; matches one path segment per parameter. `:b(x|y)` limits the
+ * parameter to those values.
+ */
 export function route(id: string, method: string, path: string, handler: Handler): Route {
-  const source = path.replace(/[.]/g, '\\.').replace(/:(\w+)/g, '(?<$1>[^/]+)');
+  const source = path
+    .replace(/[.]/g, '\\.')
+    .replace(
+      /:(\w+)(?:\(([\w|]+)\))?/g,
+      (_match, name: string, values?: string) => `(?<${name}>${values ?? '[^/]+'})`,
+    );
   return { id, method, pattern: new RegExp(`^${source}$`), handler };
 }
 

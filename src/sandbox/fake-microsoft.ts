@@ -13,8 +13,30 @@ export interface FakeTenant {
   domain: string;
   displayName: string;
   users: Map<string, FakeMicrosoftUser>;
-  /** client id → application permissions an admin consented to. */
-  consents: Map<string, Set<string>>;
+  /**
+   * client id → the app's service principal (enterprise application) in this tenant, with the application
+   * permissions an admin consented to. An app has one in its home tenant from registration on, elsewhere only once
+   * an admin consented. Revoking consent empties `roles`; removing the app deletes the entry.
+   */
+  servicePrincipals: Map<string, FakeServicePrincipal>;
+  /** client id → Exchange Online application access policy (New-ApplicationAccessPolicy). */
+  accessPolicies: Map<string, FakeAccessPolicy>;
+}
+
+export interface FakeServicePrincipal {
+  roles: Set<string>;
+  /** "Enabled for users to sign-in?" — a disabled one gets no tokens (AADSTS7000112). */
+  enabled: boolean;
+}
+
+/**
+ * An Exchange application access policy: RestrictAccess lets the app reach only `mailboxes`, DenyAccess every
+ * mailbox but those. Graph then answers 403 ErrorAccessDenied "Access to OData is disabled." for the others.
+ */
+export interface FakeAccessPolicy {
+  accessRight: 'RestrictAccess' | 'DenyAccess';
+  /** Graph user ids. */
+  mailboxes: Set<string>;
 }
 
 export interface FakeMicrosoftUser {
@@ -30,7 +52,15 @@ interface FakeApp {
   clientId: string;
   homeTenantId: string;
   displayName: string;
-  secrets: { value: string; expiresAt?: number }[];
+  secrets: FakeClientSecret[];
+}
+
+/** A client secret as Certificates & secrets shows it: a Secret ID (GUID) and a Value (shown once). */
+export interface FakeClientSecret {
+  id: string;
+  value: string;
+  /** Epoch ms; undefined = never. */
+  expiresAt?: number;
 }
 
 /** The shape of MicrosoftServiceAccountKey: `private_key` is the client secret value. */
@@ -56,6 +86,14 @@ function aadError(status: number, error: string, code: number, description: stri
   });
 }
 
+function newSecret(expiresInSeconds?: number): FakeClientSecret {
+  return {
+    id: randomUUID(),
+    value: `${randomBytes(3).toString('hex')}~${randomBytes(24).toString('base64url')}`,
+    ...(expiresInSeconds !== undefined ? { expiresAt: Date.now() + expiresInSeconds * 1000 } : {}),
+  };
+}
+
 /**
  * Microsoft Entra ID for the client-credentials flow: tenants with users, app registrations with secrets, and
  * per-tenant admin consent granting application permissions (roles). Graph data lives in `store`.
@@ -79,7 +117,8 @@ export class FakeMicrosoft {
       domain,
       displayName: options.displayName ?? domain,
       users: new Map(),
-      consents: new Map(),
+      servicePrincipals: new Map(),
+      accessPolicies: new Map(),
     };
     this.tenants.set(id, tenant);
     return tenant;
@@ -109,43 +148,155 @@ export class FakeMicrosoft {
       hasMailbox: user.hasMailbox ?? true,
     };
     tenant.users.set(created.id, created);
-    if (created.hasMailbox) {
-      const id = `AAMkAD${randomBytes(33).toString('base64url')}=`;
-      this.store.addCalendar({ id, name: 'Calendar', timeZone: 'UTC', owner: created.id }, { primary: true });
-    }
+    if (created.hasMailbox) this.addPrimaryCalendar(created.id);
     return created;
+  }
+
+  private addPrimaryCalendar(userId: string): void {
+    const id = `AAMkAD${randomBytes(33).toString('base64url')}=`;
+    this.store.addCalendar({ id, name: 'Calendar', timeZone: 'UTC', owner: userId }, { primary: true });
   }
 
   /** An app registration in `tenantId` (its home tenant) with one client secret. No permissions until consent. */
   createApp(options: { tenantId: string; displayName?: string }): MicrosoftAppCredentials {
-    this.requireTenant(options.tenantId);
+    const tenant = this.requireTenant(options.tenantId);
     const clientId = randomUUID();
-    const secret = `${randomBytes(3).toString('hex')}~${randomBytes(24).toString('base64url')}`;
+    const secret = newSecret();
     this.apps.set(clientId, {
       clientId,
-      homeTenantId: options.tenantId,
+      homeTenantId: tenant.id,
       displayName: options.displayName ?? 'Cal.com delegation',
-      secrets: [{ value: secret }],
+      secrets: [secret],
     });
-    return { tenant_id: options.tenantId, client_id: clientId, private_key: secret };
+    tenant.servicePrincipals.set(clientId, { roles: new Set(), enabled: true });
+    return { tenant_id: options.tenantId, client_id: clientId, private_key: secret.value };
   }
 
-  /** A second secret (rotation); `expireOthers` makes the previous ones expired. */
-  addSecret(clientId: string, options: { expireOthers?: boolean } = {}): string {
-    const app = this.apps.get(clientId);
-    if (!app) throw new Error(`No app ${clientId}`);
+  /** Certificates & secrets › New client secret; `expireOthers` makes the previous ones expired. */
+  addSecret(
+    clientId: string,
+    options: { expireOthers?: boolean; expiresInSeconds?: number } = {},
+  ): FakeClientSecret {
+    const app = this.requireApp(clientId);
     if (options.expireOthers) for (const secret of app.secrets) secret.expiresAt = 0;
-    const value = `${randomBytes(3).toString('hex')}~${randomBytes(24).toString('base64url')}`;
-    app.secrets.push({ value });
-    return value;
+    const secret = newSecret(options.expiresInSeconds);
+    app.secrets.push(secret);
+    return secret;
   }
 
+  /** The app's secrets (ids, values, expiry). */
+  secretsOf(clientId: string): FakeClientSecret[] {
+    return [...this.requireApp(clientId).secrets];
+  }
+
+  /** Lets one secret (or every secret of the app) expire now, as its end date passing would. */
+  expireSecrets(clientId: string, secretId?: string): void {
+    const app = this.requireApp(clientId);
+    const targets = secretId ? app.secrets.filter((s) => s.id === secretId) : app.secrets;
+    if (targets.length === 0) throw new Error(`No secret ${secretId ?? ''} on app ${clientId}`);
+    for (const secret of targets) secret.expiresAt = 0;
+  }
+
+  /**
+   * Removes the app from a tenant (deletes its enterprise application there). In its home tenant, or without a
+   * tenant, the app registration itself is deleted, and with it every service principal.
+   */
+  removeApp(clientId: string, tenantId?: string): void {
+    const app = this.requireApp(clientId);
+    const tenant = tenantId ? this.requireTenant(tenantId) : undefined;
+    if (!tenant || tenant.id === app.homeTenantId) {
+      this.apps.delete(clientId);
+      for (const t of this.tenants.values()) {
+        t.servicePrincipals.delete(clientId);
+        t.accessPolicies.delete(clientId);
+      }
+      return;
+    }
+    tenant.servicePrincipals.delete(clientId);
+    tenant.accessPolicies.delete(clientId);
+  }
+
+  /** Enterprise applications › the app › Properties › Enabled for users to sign-in. */
+  setAppEnabled(tenantId: string, clientId: string, enabled: boolean): void {
+    const principal = this.requireTenant(tenantId).servicePrincipals.get(clientId);
+    if (!principal) throw new Error(`App ${clientId} is not in tenant ${tenantId}`);
+    principal.enabled = enabled;
+  }
+
+  /** Admin consent: creates the app's service principal in the tenant if needed, with these permissions. */
   grantConsent(tenantId: string, clientId: string, roles: string[] = DEFAULT_GRAPH_ROLES): void {
-    this.requireTenant(tenantId).consents.set(clientId, new Set(roles));
+    this.requireApp(clientId);
+    const tenant = this.requireTenant(tenantId);
+    const principal = tenant.servicePrincipals.get(clientId) ?? { roles: new Set<string>(), enabled: true };
+    principal.roles = new Set(roles);
+    tenant.servicePrincipals.set(clientId, principal);
   }
 
+  /** Revokes the consented permissions; the app stays in the tenant and still gets tokens, without roles. */
   revokeConsent(tenantId: string, clientId: string): void {
-    this.requireTenant(tenantId).consents.delete(clientId);
+    const principal = this.requireTenant(tenantId).servicePrincipals.get(clientId);
+    if (principal) principal.roles = new Set();
+  }
+
+  /** New-ApplicationAccessPolicy (replacing the app's policy in the tenant) for mailboxes given by address. */
+  setAccessPolicy(
+    tenantId: string,
+    clientId: string,
+    accessRight: FakeAccessPolicy['accessRight'],
+    mailboxes: string[],
+  ): void {
+    const tenant = this.requireTenant(tenantId);
+    const ids = mailboxes.map((address) => {
+      const user = this.userByAddress(tenant, address);
+      if (!user) throw new Error(`No user ${address} in tenant ${tenantId}`);
+      return user.id;
+    });
+    tenant.accessPolicies.set(clientId, { accessRight, mailboxes: new Set(ids) });
+  }
+
+  removeAccessPolicy(tenantId: string, clientId: string): void {
+    this.requireTenant(tenantId).accessPolicies.delete(clientId);
+  }
+
+  /** Whether an access policy keeps app `clientId` out of `user`'s mailbox. */
+  deniedByPolicy(tenant: FakeTenant, clientId: string, user: FakeMicrosoftUser): boolean {
+    const policy = tenant.accessPolicies.get(clientId);
+    if (!policy) return false;
+    const listed = policy.mailboxes.has(user.id);
+    return policy.accessRight === 'RestrictAccess' ? !listed : listed;
+  }
+
+  /** A user by mail or userPrincipalName. */
+  userByAddress(tenant: FakeTenant, address: string): FakeMicrosoftUser | undefined {
+    const key = address.toLowerCase();
+    return [...tenant.users.values()].find((u) => u.mail === key || u.userPrincipalName === key);
+  }
+
+  /** Changes a user: `hasMailbox: false` disables the mailbox (calendar kept), `true` gives it one again. */
+  updateUser(address: string, changes: { hasMailbox?: boolean; displayName?: string }): FakeMicrosoftUser {
+    const found = this.findUser(address);
+    if (!found) throw new Error(`No Microsoft user ${address}`);
+    const { user } = found;
+    if (changes.displayName !== undefined) user.displayName = changes.displayName;
+    if (changes.hasMailbox !== undefined) {
+      user.hasMailbox = changes.hasMailbox;
+      if (user.hasMailbox && !this.store.primaryOf(user.id)) this.addPrimaryCalendar(user.id);
+    }
+    return user;
+  }
+
+  /** Deletes a user from its tenant's directory. */
+  removeUser(address: string): boolean {
+    const found = this.findUser(address);
+    return found ? found.tenant.users.delete(found.user.id) : false;
+  }
+
+  findUser(address: string): { tenant: FakeTenant; user: FakeMicrosoftUser } | undefined {
+    for (const tenant of this.tenants.values()) {
+      const user = this.userByAddress(tenant, address);
+      if (user) return { tenant, user };
+    }
+    return undefined;
   }
 
   clear(): void {
@@ -167,6 +318,12 @@ export class FakeMicrosoft {
     return tenant;
   }
 
+  private requireApp(clientId: string): FakeApp {
+    const app = this.apps.get(clientId);
+    if (!app) throw new Error(`No app ${clientId}`);
+    return app;
+  }
+
   /** POST /{tenant}/oauth2/v2.0/token, client_credentials, in the order Entra checks. */
   private token(req: FakeRequest): FakeResponse {
     const form = parseForm(req);
@@ -184,9 +341,9 @@ export class FakeMicrosoft {
     }
     const clientId = form.get('client_id') ?? '';
     const app = this.apps.get(clientId);
-    const roles = tenant.consents.get(clientId);
-    // The app exists in its home tenant; elsewhere only once an admin consented (its service principal).
-    if (!app || (app.homeTenantId !== tenant.id && !roles)) {
+    const principal = tenant.servicePrincipals.get(clientId);
+    // The app exists in a tenant through its service principal: its home tenant's, or one an admin consented to.
+    if (!app || !principal) {
       aadError(
         400,
         'unauthorized_client',
@@ -203,6 +360,7 @@ export class FakeMicrosoft {
         "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
       );
     }
+    // A secret's ID is not a credential: sending it instead of the value is just a wrong secret.
     const match = app.secrets.find((s) => s.value === secret);
     if (!match) {
       aadError(
@@ -217,7 +375,15 @@ export class FakeMicrosoft {
         401,
         'invalid_client',
         7000222,
-        `The provided client secret keys for app '${clientId}' are expired.`,
+        `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+      );
+    }
+    if (!principal.enabled) {
+      aadError(
+        400,
+        'unauthorized_client',
+        7000112,
+        `Application '${clientId}'(${app.displayName}) is disabled.`,
       );
     }
     if (form.get('scope') !== GRAPH_DEFAULT_SCOPE) {
@@ -229,7 +395,7 @@ export class FakeMicrosoft {
       );
     }
     const { token, expiresIn } = this.tokens.issue(
-      { platform: 'microsoft', tenantId: tenant.id, clientId, roles: [...(roles ?? [])] },
+      { platform: 'microsoft', tenantId: tenant.id, clientId, roles: [...principal.roles] },
       `${clientId}@${tenant.id}`,
     );
     return json(200, {

@@ -108,6 +108,8 @@ describe('FakeProviderServer', () => {
       expect((await call('GET', '/__sandbox/counters')).body).toEqual({
         calls: { 'google.token': 1, 'google.calendarList': 1, 'google.freeBusy': 1 },
         tokenMints: { 'ivy@umbrella.test': 1 },
+        maxInFlight: { google: { 'ivy@umbrella.test': 1 }, office365: {} },
+        throttled: { google: 0, office365: 0 },
       });
 
       expect(
@@ -137,7 +139,12 @@ describe('FakeProviderServer', () => {
         faults: [],
       });
       expect((await call('POST', '/__sandbox/reset')).status).toBe(204);
-      expect((await call('GET', '/__sandbox/counters')).body).toEqual({ calls: {}, tokenMints: {} });
+      expect((await call('GET', '/__sandbox/counters')).body).toEqual({
+        calls: {},
+        tokenMints: {},
+        maxInFlight: { google: {}, office365: {} },
+        throttled: { google: 0, office365: 0 },
+      });
     });
 
     it('answers control mistakes with 400 and unknown routes with 404', async () => {
@@ -158,7 +165,7 @@ describe('FakeProviderServer', () => {
   });
 
   describe('Microsoft over the control API', () => {
-    it('sets up a tenant, users and a consented app over HTTP; revoking consent makes the app unknown elsewhere', async () => {
+    it('sets up a tenant, users and a consented app over HTTP; consent revoked, then the app removed', async () => {
       const tenant = (await call('POST', '/__sandbox/microsoft/tenants', { domain: 'northwind.test' }))
         .body as { id: string };
       const user = await call('POST', '/__sandbox/microsoft/users', {
@@ -177,7 +184,7 @@ describe('FakeProviderServer', () => {
       const provider = new MicrosoftCalendarProvider(fakeEndpoints(fake.url), FAST_PROVIDER_OPTIONS);
 
       await expect(provider.checkAccess(credential, 'mia@northwind.test')).rejects.toMatchObject({
-        type: 'TENANT_NOT_FOUND',
+        type: 'APP_NOT_IN_TENANT',
       });
       expect(
         (
@@ -202,15 +209,21 @@ describe('FakeProviderServer', () => {
         expect.objectContaining({ id: event.id, title: 'Sync', start: '2030-02-01T10:00:00.000Z' }),
       ]);
 
+      // Revoked consent: the app stays in the tenant and still gets tokens, without permissions.
       expect(
         (await call('DELETE', `/__sandbox/microsoft/consents/${tenant.id}/${app.client_id}`)).status,
       ).toBe(204);
-      await expect(
-        new MicrosoftCalendarProvider(fakeEndpoints(fake.url), FAST_PROVIDER_OPTIONS).checkAccess(
-          credential,
-          'mia@northwind.test',
-        ),
-      ).rejects.toMatchObject({ type: 'TENANT_NOT_FOUND' });
+      const fresh = () => new MicrosoftCalendarProvider(fakeEndpoints(fake.url), FAST_PROVIDER_OPTIONS);
+      await expect(fresh().checkAccess(credential, 'mia@northwind.test')).rejects.toMatchObject({
+        type: 'CONSENT_MISSING',
+      });
+      // Removed from the tenant (enterprise application deleted): the tenant no longer knows the app.
+      expect(
+        (await call('DELETE', `/__sandbox/microsoft/apps/${app.client_id}?tenantId=${tenant.id}`)).status,
+      ).toBe(204);
+      await expect(fresh().checkAccess(credential, 'mia@northwind.test')).rejects.toMatchObject({
+        type: 'APP_NOT_IN_TENANT',
+      });
     });
 
     it('token endpoint and Graph answer with real error shapes', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeEvent } from './fake-calendar-store';
 import { controlRoutes } from './fake-control';
-import { type FaultSpec, FaultInjector } from './fake-faults';
+import { type FaultSpec, FaultInjector, applyPagingFault } from './fake-faults';
 import { FakeGoogle, type GoogleServiceAccountJson } from './fake-google';
 import {
   type FakeRequest,
@@ -11,9 +11,11 @@ import {
   HttpFailure,
   type Route,
   json,
+  bearerToken,
   matchRoute,
   readBody,
 } from './fake-http';
+import { type QuotaSpec, type ThrottleKey, ThrottleModel } from './fake-throttling';
 import {
   DEFAULT_GRAPH_ROLES,
   FakeMicrosoft,
@@ -35,6 +37,7 @@ export const CONTROL_PREFIX = '/__sandbox';
 export class FakeProviderServer {
   readonly tokens = new TokenRegistry();
   readonly faults = new FaultInjector();
+  readonly throttling = new ThrottleModel();
   readonly google = new FakeGoogle(this.tokens);
   readonly microsoft = new FakeMicrosoft(this.tokens);
   private readonly apiRoutes: Route[] = [...this.google.routes(), ...this.microsoft.routes()];
@@ -198,13 +201,32 @@ export class FakeProviderServer {
     this.tokens.expireAll();
   }
 
-  counters(): { calls: Record<string, number>; tokenMints: Record<string, number> } {
-    return { calls: this.faults.callCounts(), tokenMints: this.tokens.mintCounts() };
+  /**
+   * Calls per route, token mints, the most requests seen in flight at once per mailbox (Google: per impersonated
+   * user; Graph: per mailbox, over any one app) and how many requests throttling refused.
+   */
+  counters(): {
+    calls: Record<string, number>;
+    tokenMints: Record<string, number>;
+    maxInFlight: Record<FakePlatform, Record<string, number>>;
+    throttled: Record<FakePlatform, number>;
+  } {
+    return {
+      calls: this.faults.callCounts(),
+      tokenMints: this.tokens.mintCounts(),
+      ...this.throttling.counters(),
+    };
   }
 
   resetCounters(): void {
     this.faults.resetCounters();
     this.tokens.resetCounters();
+    this.throttling.resetCounters();
+  }
+
+  /** A per-user (Google) or per-mailbox (Graph) request quota over a sliding window (replaces the platform's). */
+  setQuota(spec: QuotaSpec): void {
+    this.throttling.setQuota(spec);
   }
 
   /** Forgets everything: directories, apps, calendars, tokens, faults and counters. */
@@ -214,6 +236,7 @@ export class FakeProviderServer {
     this.tokens.clear();
     this.faults.clear();
     this.faults.resetCounters();
+    this.throttling.reset();
   }
 
   private mailbox(platform: FakePlatform, email: string) {
@@ -229,7 +252,8 @@ export class FakeProviderServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let response: FakeResponse;
+    let response: FakeResponse | undefined;
+    let throttleKey: ThrottleKey | undefined;
     try {
       const url = new URL(req.url ?? '/', 'http://fake.invalid');
       const method = req.method ?? 'GET';
@@ -250,14 +274,13 @@ export class FakeProviderServer {
           rawBody,
           origin: `http://${req.headers.host ?? '127.0.0.1'}`,
         };
-        const fault = isControl ? undefined : this.recordAndTakeFault(match.route.id);
-        if (fault?.latencyMs) await sleep(fault.latencyMs);
-        if (fault?.response && !fault.afterProcessing) {
-          response = fault.response;
-        } else {
-          response = await match.route.handler(request);
-          if (fault?.response) response = fault.response;
+        if (!isControl) {
+          this.faults.record(match.route.id);
+          // In flight from arrival to answer (latency faults included), as the service sees it.
+          throttleKey = this.throttleKeyOf(match.route.id, request);
+          if (throttleKey) response = this.throttling.check(throttleKey, this.throttling.enter(throttleKey));
         }
+        if (!response) response = await this.answer(match.route, request, isControl);
       }
     } catch (error) {
       response =
@@ -267,21 +290,56 @@ export class FakeProviderServer {
               error: { code: 500, message: error instanceof Error ? error.message : String(error) },
             });
     }
-    if (res.destroyed) return; // the client gave up (timeout test)
-    const body =
-      response.body === undefined
-        ? ''
-        : typeof response.body === 'string'
-          ? response.body
-          : JSON.stringify(response.body);
-    const contentType =
-      typeof response.body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(response.status, { ...(body ? { 'content-type': contentType } : {}), ...response.headers });
-    res.end(body);
+    try {
+      if (res.destroyed) return; // the client gave up (timeout test)
+      const body =
+        response.body === undefined
+          ? ''
+          : typeof response.body === 'string'
+            ? response.body
+            : JSON.stringify(response.body);
+      const contentType =
+        typeof response.body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8';
+      res.writeHead(response.status, {
+        ...(body ? { 'content-type': contentType } : {}),
+        ...response.headers,
+      });
+      res.end(body);
+    } finally {
+      if (throttleKey) this.throttling.leave(throttleKey);
+    }
   }
 
-  private recordAndTakeFault(routeId: string) {
-    this.faults.record(routeId);
-    return this.faults.take(routeId);
+  /** Runs a route: its fault (latency, error, lost answer, paging) and its handler. */
+  private async answer(route: Route, request: FakeRequest, isControl: boolean): Promise<FakeResponse> {
+    const fault = isControl ? undefined : this.faults.take(route.id);
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    if (fault?.response && !fault.afterProcessing) return fault.response;
+    let response = await route.handler(request);
+    if (fault?.paging) response = applyPagingFault(fault.paging, request, response);
+    return fault?.response ?? response;
+  }
+
+  /**
+   * Whom a provider request counts against for throttling and in-flight tracking: the impersonated user of a live
+   * Google token, or the (app, mailbox) of a Graph request under /users/{id}. Undefined for token requests,
+   * directory lookups and requests without a valid token (those are refused before any quota applies).
+   */
+  private throttleKeyOf(routeId: string, req: FakeRequest): ThrottleKey | undefined {
+    const grant = this.tokens.lookup(bearerToken(req));
+    if (!grant || grant === 'expired') return undefined;
+    if (routeId.startsWith('google.') && grant.platform === 'google') {
+      return { platform: 'google', app: grant.clientId, mailbox: grant.subject };
+    }
+    if (routeId.startsWith('graph.') && grant.platform === 'microsoft' && req.params.user) {
+      const tenant = this.microsoft.findTenant(grant.tenantId);
+      const key = req.params.user.toLowerCase();
+      const user = tenant
+        ? [...tenant.users.values()].find((u) => u.id === key || u.userPrincipalName === key)
+        : undefined;
+      if (!user) return undefined;
+      return { platform: 'office365', app: grant.clientId, mailbox: user.mail ?? user.userPrincipalName };
+    }
+    return undefined;
   }
 }

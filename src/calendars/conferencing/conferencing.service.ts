@@ -19,23 +19,29 @@ export class ConferencingService {
     private readonly credentials: CalendarCredentialsRepository,
   ) {}
 
+  /**
+   * One entry per conferencing app (credential type): the delegated Meet/Teams first, so it wins over a personal
+   * install of the same app (Cal.com shows the delegation credential in place of the member's own); among several
+   * personal installs of one app, a working one, else the oldest. `invalid` of the delegated entry is the member's
+   * sync state right now: true while their delegated access fails, false again once they are connected.
+   */
   async list(user: CalendarUser): Promise<ConferencingAppsOutputDto[]> {
     const [delegated, manual] = await Promise.all([
       this.access.connectionsFor(user),
       this.credentials.listManual(user.id),
     ]);
-    return [
+    const candidates: ConferencingAppsOutputDto[] = [
       ...delegated.map((connection) => ({
         id: connection.credential.id,
         type: CONFERENCING_APP[connection.platform].type,
         appId: CONFERENCING_APP[connection.platform].appId,
         userId: user.id,
-        // A member whose delegated access failed cannot get meeting links either.
         invalid: connection.credential.syncState === 'FAILING',
         delegationCredentialId: connection.delegationCredentialId,
       })),
       ...manual
         .filter((row) => isConferencingType(row.type))
+        .sort((a, b) => Number(a.invalid === true) - Number(b.invalid === true) || a.id - b.id)
         .map((row) => ({
           id: row.id,
           type: row.type,
@@ -45,6 +51,9 @@ export class ConferencingService {
           delegationCredentialId: null,
         })),
     ];
+    const byApp = new Map<string, ConferencingAppsOutputDto>();
+    for (const entry of candidates) if (!byApp.has(entry.type)) byApp.set(entry.type, entry);
+    return [...byApp.values()];
   }
 
   /** Cal.com's `getFirstDelegationConferencingCredentialAppLocation`: the delegated app wins; else none is set. */

@@ -37,7 +37,7 @@ export interface DelegatedConnection {
    */
   credential: { id: number; type: string; appId: string; syncState: MemberAccessState | null };
   user: CalendarUser;
-  /** Mailbox the provider impersonates (Cal.com alias stripped, lowercase). */
+  /** Mailbox the provider impersonates: the member's email exactly (lowercase). */
   mailbox: string;
   record: CredentialRecord;
 }
@@ -47,8 +47,8 @@ export type MemberAccessState = Exclude<MemberSyncState, 'BLOCKED'>;
 
 /**
  * Whether a provider error says something about the member's access as a whole. Calls aimed at given calendars
- * (busy times, events) can fail for one calendar the member cannot read or write: that is the request's problem,
- * not a broken delegation, so a member-scope error of such a call is answered but not recorded against the member.
+ * (busy times, events) can get CALENDAR_NOT_ACCESSIBLE (member scope) for one calendar the member cannot read or
+ * write: that is the request's problem, not a broken delegation, so it is answered but not recorded against the member.
  */
 export type CallScope = 'account' | 'calendar';
 
@@ -125,10 +125,7 @@ export class DelegatedAccessService {
     } catch (error) {
       if (error instanceof ProviderError && error.permanent) {
         if (error.scope === 'credential') {
-          // Until the classifier tells a refusal of one calendar (member scope) from a missing permission, a
-          // PERMISSION_DENIED on a calendar-targeted call may be about that calendar only: not the credential's.
-          if (scope === 'account' || error.type !== 'PERMISSION_DENIED')
-            await this.reportCredentialFailure(connection, error);
+          await this.reportCredentialFailure(connection, error);
         } else if (scope === 'account') {
           await this.reportFailure(connection, error);
         }

@@ -10,7 +10,10 @@ import { parseServiceAccountKey } from '../service-account-key';
 
 export class GoogleServiceAccountKeyInput {
   @ApiProperty({
-    description: 'PEM private key of the service account',
+    description:
+      'RSA private key of the service account in PEM, as in the downloaded JSON key. Line breaks may arrive as ' +
+      'literal \\n escapes (one or two levels, as env files and JSON-in-JSON produce); they are restored. EC and ' +
+      'Ed25519 keys are refused (400): Google signs service account assertions with RS256 only.',
     example: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----\n',
   })
   private_key!: string;
@@ -26,10 +29,19 @@ export class GoogleServiceAccountKeyInput {
 }
 
 export class MicrosoftServiceAccountKeyInput {
-  @ApiProperty({ description: 'Client secret of the Microsoft Entra application', example: 'Abc8Q~…' })
+  @ApiProperty({
+    description:
+      "Client secret of the Microsoft Entra application: the secret's Value, not its Secret ID (a GUID)",
+    example: 'Abc8Q~…',
+  })
   private_key!: string;
 
-  @ApiProperty({ description: 'Directory (tenant) ID', example: '0d2f1c1e-9c3b-4a5e-9d53-5a2b7d0f1234' })
+  @ApiProperty({
+    description:
+      'Directory (tenant) ID (a GUID) or a domain name of the tenant. common, organizations and consumers are ' +
+      'refused (400): the client credentials grant needs one tenant.',
+    example: '0d2f1c1e-9c3b-4a5e-9d53-5a2b7d0f1234',
+  })
   tenant_id!: string;
 
   @ApiProperty({ description: 'Application (client) ID', example: '6731de76-14a6-49ae-97bc-6eba6914391e' })

@@ -159,10 +159,10 @@ describe('GoogleCalendarProvider calendars, busy times and events (against the f
       )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ type: 'PERMISSION_DENIED' });
+    expect(error).toMatchObject({ type: 'CALENDAR_NOT_ACCESSIBLE', scope: 'member' });
   });
 
-  it('PERMISSION_DENIED when writing to a calendar shared read-only; no retry', async () => {
+  it('CALENDAR_NOT_ACCESSIBLE when writing to a calendar shared read-only; no retry', async () => {
     const error = await provider
       .createEvent(credential, 'dana@globex.test', teamCalendar, {
         title: 'x',
@@ -170,7 +170,7 @@ describe('GoogleCalendarProvider calendars, busy times and events (against the f
         end: at('16:00'),
       })
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ type: 'PERMISSION_DENIED', permanent: true });
+    expect(error).toMatchObject({ type: 'CALENDAR_NOT_ACCESSIBLE', permanent: true, scope: 'member' });
     expect(fake.callCount('google.events.insert')).toBe(1);
   });
 

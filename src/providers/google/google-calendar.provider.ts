@@ -6,6 +6,7 @@ import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
+import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { withRetry } from '../provider-retry';
 import {
   type AccessCheckResult,
@@ -22,16 +23,23 @@ import { normalizeSubjectEmail } from '../subject-email';
 import { createGoogleClient, type GoogleClient } from './google-client.factory';
 import {
   classifyGoogleError,
+  freeBusyCalendarError,
   type GoogleErrorContext,
   googleStatus,
   isRejectedAccessToken,
 } from './google-errors';
+import { collectPages } from '../paging';
 import { toGoogleEvent, toProviderCalendar, toProviderEvent } from './google-mappers';
 
 /** freebusy.query accepts at most 50 calendars per request. */
 const FREEBUSY_MAX_ITEMS = 50;
 
-type Call<T> = (calendar: calendar_v3.Calendar, subject: string, attempt: number) => Promise<T>;
+type Call<T> = (
+  calendar: calendar_v3.Calendar,
+  subject: string,
+  attempt: number,
+  ctx: GoogleErrorContext,
+) => Promise<T>;
 
 /**
  * Google Workspace calendars through a service account with domain-wide delegation: a JWT that impersonates the
@@ -48,6 +56,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
   constructor(
     @Inject(AppConfigService) private readonly config: Pick<AppConfigService, 'providerEndpoints'>,
     @Optional() @Inject(PROVIDER_OPTIONS) options?: Partial<ProviderOptions>,
+    /** Shared per-user rate limit (ProvidersModule always provides one; without it nothing is limited). */
+    @Optional() @Inject(PROVIDER_LIMITER) private readonly limiter?: ProviderLimiter,
   ) {
     this.options = resolveProviderOptions(options);
     this.clients = new ClientCache({
@@ -63,14 +73,14 @@ export class GoogleCalendarProvider implements CalendarProvider {
 
   checkAccess(credential: DelegatedCredential, subjectEmail: string): Promise<AccessCheckResult> {
     // Minting the impersonation token proves DWD + directory membership; listing calendars proves the scope works.
-    return this.call(credential, subjectEmail, 'checking calendar access', async (calendar, subject) => ({
+    return this.call(credential, subjectEmail, 'checking calendar access', {}, async (calendar, subject) => ({
       subject,
       calendarCount: (await this.fetchCalendars(calendar, subject)).length,
     }));
   }
 
   listCalendars(credential: DelegatedCredential, subjectEmail: string): Promise<ProviderCalendar[]> {
-    return this.call(credential, subjectEmail, 'listing calendars', (calendar, subject) =>
+    return this.call(credential, subjectEmail, 'listing calendars', {}, (calendar, subject) =>
       this.fetchCalendars(calendar, subject),
     );
   }
@@ -97,31 +107,38 @@ export class GoogleCalendarProvider implements CalendarProvider {
     from: Date,
     to: Date,
   ): Promise<BusyBlock[]> {
-    return this.call(credential, subjectEmail, 'reading busy times', async (calendar, subject) => {
-      const ids = calendarIds.length > 0 ? calendarIds : [subject];
-      const blocks: BusyBlock[] = [];
-      for (let i = 0; i < ids.length; i += FREEBUSY_MAX_ITEMS) {
-        const items = ids.slice(i, i + FREEBUSY_MAX_ITEMS).map((id) => ({ id }));
-        const { data } = await calendar.freebusy.query({
-          requestBody: { timeMin: from.toISOString(), timeMax: to.toISOString(), items },
-        });
-        for (const [id, result] of Object.entries(data.calendars ?? {})) {
-          // Per-calendar errors come back inside a 200: fail closed rather than report a calendar as free.
-          const failure = result.errors?.[0];
-          if (failure) {
-            throw new ProviderError(
-              'PERMISSION_DENIED',
-              `Google cannot read free/busy of calendar ${id} for ${subject} (${failure.reason ?? 'error'}).`,
-              'google',
-            );
-          }
-          for (const busy of result.busy ?? []) {
-            blocks.push({ start: new Date(busy.start ?? 0), end: new Date(busy.end ?? 0), source: id });
+    return this.call(
+      credential,
+      subjectEmail,
+      'reading busy times',
+      {},
+      async (calendar, subject, _attempt, ctx) => {
+        const ids = calendarIds.length > 0 ? calendarIds : [subject];
+        const blocks: BusyBlock[] = [];
+        for (let i = 0; i < ids.length; i += FREEBUSY_MAX_ITEMS) {
+          const chunk = ids.slice(i, i + FREEBUSY_MAX_ITEMS);
+          const { data } = await calendar.freebusy.query({
+            requestBody: {
+              timeMin: from.toISOString(),
+              timeMax: to.toISOString(),
+              items: chunk.map((id) => ({ id })),
+            },
+          });
+          const answered = data.calendars ?? {};
+          for (const id of chunk) {
+            // A calendar Google could not read comes back inside the 200 with `errors`, or not at all: fail closed
+            // rather than report it as free.
+            const result = answered[id];
+            const failure = result ? result.errors?.[0] : { reason: 'missing from the answer' };
+            if (failure) throw freeBusyCalendarError(id, failure.reason ?? 'error', ctx);
+            for (const busy of result?.busy ?? []) {
+              blocks.push({ start: new Date(busy.start ?? 0), end: new Date(busy.end ?? 0), source: id });
+            }
           }
         }
-      }
-      return blocks.sort((a, b) => a.start.getTime() - b.start.getTime());
-    });
+        return blocks.sort((a, b) => a.start.getTime() - b.start.getTime());
+      },
+    );
   }
 
   createEvent(
@@ -134,21 +151,28 @@ export class GoogleCalendarProvider implements CalendarProvider {
     // reset), the retry gets 409 and fetches the existing event instead of creating a duplicate.
     const id = randomUUID().replace(/-/g, '');
     const requestBody = toGoogleEvent(input, { id, conferenceRequestId: randomUUID() });
-    return this.call(credential, subjectEmail, 'creating an event', async (calendar, _subject, attempt) => {
-      try {
-        const { data } = await calendar.events.insert({
-          calendarId,
-          conferenceDataVersion: 1,
-          sendUpdates: 'none',
-          requestBody,
-        });
-        return toProviderEvent(data, calendarId);
-      } catch (error) {
-        if (attempt === 0 || googleStatus(error) !== 409) throw error;
-        const { data } = await calendar.events.get({ calendarId, eventId: id });
-        return toProviderEvent(data, calendarId);
-      }
-    });
+    const target = { calendarId };
+    return this.call(
+      credential,
+      subjectEmail,
+      'creating an event',
+      target,
+      async (calendar, _subject, attempt) => {
+        try {
+          const { data } = await calendar.events.insert({
+            calendarId,
+            conferenceDataVersion: 1,
+            sendUpdates: 'none',
+            requestBody,
+          });
+          return toProviderEvent(data, calendarId);
+        } catch (error) {
+          if (attempt === 0 || googleStatus(error) !== 409) throw error;
+          const { data } = await calendar.events.get({ calendarId, eventId: id });
+          return toProviderEvent(data, calendarId);
+        }
+      },
+    );
   }
 
   updateEvent(
@@ -159,7 +183,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     input: Partial<EventInput>,
   ): Promise<ProviderEvent> {
     const requestBody = toGoogleEvent(input, { conferenceRequestId: randomUUID() });
-    return this.call(credential, subjectEmail, 'updating an event', async (calendar) => {
+    return this.call(credential, subjectEmail, 'updating an event', { calendarId }, async (calendar) => {
       const { data } = await calendar.events.patch({
         calendarId,
         eventId,
@@ -177,7 +201,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     calendarId: string,
     eventId: string,
   ): Promise<void> {
-    return this.call(credential, subjectEmail, 'deleting an event', async (calendar) => {
+    return this.call(credential, subjectEmail, 'deleting an event', { calendarId }, async (calendar) => {
       try {
         await calendar.events.delete({ calendarId, eventId, sendUpdates: 'none' });
       } catch (error) {
@@ -188,18 +212,22 @@ export class GoogleCalendarProvider implements CalendarProvider {
     });
   }
 
-  private async fetchCalendars(calendar: calendar_v3.Calendar, subject: string): Promise<ProviderCalendar[]> {
-    const calendars: ProviderCalendar[] = [];
-    let pageToken: string | undefined;
-    do {
+  private fetchCalendars(calendar: calendar_v3.Calendar, subject: string): Promise<ProviderCalendar[]> {
+    const page = async (pageToken?: string) => {
       const { data } = await calendar.calendarList.list({
         maxResults: 250,
         ...(pageToken ? { pageToken } : {}),
       });
-      calendars.push(...(data.items ?? []).map((entry) => toProviderCalendar(entry, subject)));
-      pageToken = data.nextPageToken ?? undefined;
-    } while (pageToken);
-    return calendars;
+      return {
+        items: (data.items ?? []).map((entry) => toProviderCalendar(entry, subject)),
+        next: data.nextPageToken,
+      };
+    };
+    return collectPages(() => page(), page, {
+      platform: 'google',
+      what: `listing the calendars of ${subject}`,
+      maxPages: this.options.maxPages,
+    });
   }
 
   /** Runs one operation as `subjectEmail` with the shared client, error mapping and retry policy. */
@@ -207,11 +235,16 @@ export class GoogleCalendarProvider implements CalendarProvider {
     credential: DelegatedCredential,
     subjectEmail: string,
     operation: string,
+    target: { calendarId?: string },
     fn: Call<T>,
   ): Promise<T> {
     const key = googleKey(credential);
     const subject = normalizeSubjectEmail(subjectEmail);
     const ctx: GoogleErrorContext = {
+      // The member's primary calendar ('primary', or their address) is the mailbox itself, not "one calendar".
+      ...(target.calendarId && !['primary', subject].includes(target.calendarId.toLowerCase())
+        ? { calendarId: target.calendarId }
+        : {}),
       operation,
       subject,
       clientId: key.client_id,
@@ -226,6 +259,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       subject,
       scope: GOOGLE_CALENDAR_SCOPE,
     });
+    const limiter = this.limiter;
     const client = (): GoogleClient =>
       this.clients.getOrCreate(cacheKey, () =>
         createGoogleClient({
@@ -235,6 +269,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
           scope: GOOGLE_CALENDAR_SCOPE,
           timeoutMs: this.options.requestTimeoutMs,
           baseUrl: this.config.providerEndpoints.googleApiBaseUrl,
+          ...(limiter ? { beforeApiRequest: () => limiter.googleRequest(key.client_id, subject) } : {}),
         }),
       );
 
@@ -242,13 +277,13 @@ export class GoogleCalendarProvider implements CalendarProvider {
       async (attempt) => {
         const current = client();
         try {
-          return await fn(current.calendar, subject, attempt);
+          return await fn(current.calendar, subject, attempt, ctx);
         } catch (error) {
           if (!isRejectedAccessToken(error)) throw classifyGoogleError(error, ctx);
           // The cached token was revoked or expired early: mint a new one once before giving up.
           this.clients.delete(cacheKey, current);
           try {
-            return await fn(client().calendar, subject, attempt);
+            return await fn(client().calendar, subject, attempt, ctx);
           } catch (retryError) {
             throw classifyGoogleError(retryError, ctx);
           }

@@ -32,6 +32,16 @@ function redirectInterceptor(baseUrl: string): RequestInterceptor {
   };
 }
 
+/** Waits before every Calendar API request (not token requests): the per-user rate limit. */
+function limitInterceptor(beforeApiRequest: () => Promise<void>): RequestInterceptor {
+  return {
+    resolved: async (config) => {
+      if (config.url.pathname.startsWith('/calendar/')) await beforeApiRequest();
+      return config;
+    },
+  };
+}
+
 export function createGoogleClient(params: {
   credentialId: string;
   key: GoogleServiceAccountKey;
@@ -40,6 +50,8 @@ export function createGoogleClient(params: {
   timeoutMs: number;
   /** Origin replacing https://oauth2.googleapis.com and https://www.googleapis.com; unset = Google. */
   baseUrl?: string;
+  /** Called (and awaited) before each Calendar API request: see ProviderLimiter. */
+  beforeApiRequest?: () => Promise<void>;
 }): GoogleClient {
   const jwt = new JWT({
     email: params.key.client_email,
@@ -57,6 +69,9 @@ export function createGoogleClient(params: {
     },
   });
   jwt.on('tokens', () => providerTelemetry.tokenMinted('google'));
+  if (params.beforeApiRequest) {
+    jwt.transporter.interceptors.request.add(limitInterceptor(params.beforeApiRequest));
+  }
   if (params.baseUrl) jwt.transporter.interceptors.request.add(redirectInterceptor(params.baseUrl));
   const options: calendar_v3.Options = { version: 'v3', auth: jwt };
   if (params.baseUrl) options.rootUrl = `${params.baseUrl}/`;

@@ -5,6 +5,8 @@ import {
   type Middleware,
   type MiddlewareOptions,
 } from '@microsoft/microsoft-graph-client';
+import { collectPages } from '../paging';
+import type { ProviderLimiter } from '../provider-limiter';
 
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
 
@@ -14,6 +16,33 @@ class BearerTimeoutOption implements MiddlewareOptions {
     readonly accessToken: string,
     readonly timeoutMs: number,
   ) {}
+}
+
+/** Per-request data for {@link MailboxLimitMiddleware}: whose mailbox the request reads or writes. */
+class MailboxLimitOption implements MiddlewareOptions {
+  constructor(
+    readonly appKey: string,
+    readonly mailbox: string,
+  ) {}
+}
+
+/**
+ * Holds each mailbox request to the shared limits (4 concurrent per app and mailbox, and the mailbox's request rate)
+ * for as long as the request is in flight. First in the chain, so waiting for a slot does not eat the timeout.
+ */
+class MailboxLimitMiddleware implements Middleware {
+  private next?: Middleware;
+  constructor(private readonly limiter: ProviderLimiter) {}
+  async execute(context: Context): Promise<void> {
+    const next = this.next;
+    if (!next) throw new Error('MailboxLimitMiddleware must not be last in the chain');
+    const option = context.middlewareControl?.getMiddlewareOptions(MailboxLimitOption);
+    if (!(option instanceof MailboxLimitOption)) return next.execute(context);
+    await this.limiter.graphRequest(option.appKey, option.mailbox, () => next.execute(context));
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
 }
 
 /**
@@ -40,11 +69,15 @@ class BearerTimeoutMiddleware implements Middleware {
   }
 }
 
-export function createGraphClient(baseUrl: string = GRAPH_ORIGIN): Client {
+export function createGraphClient(baseUrl: string = GRAPH_ORIGIN, limiter?: ProviderLimiter): Client {
   return Client.initWithMiddleware({
     baseUrl: `${baseUrl}/`,
     defaultVersion: 'v1.0',
-    middleware: [new BearerTimeoutMiddleware(), new HTTPMessageHandler()],
+    middleware: [
+      ...(limiter ? [new MailboxLimitMiddleware(limiter)] : []),
+      new BearerTimeoutMiddleware(),
+      new HTTPMessageHandler(),
+    ],
   });
 }
 
@@ -61,12 +94,20 @@ export class GraphApi {
     private readonly client: Client,
     private readonly accessToken: string,
     private readonly timeoutMs: number,
+    /** Most `@odata.nextLink` pages followed by getAll (see ProviderOptions.maxPages). */
+    private readonly maxPages = 100,
+    /** Whose mailbox `/users/{id}/…` requests reach, for the per-mailbox limits: app (client@tenant) and address. */
+    private readonly mailbox?: { appKey: string; address: string },
   ) {}
 
   private request(path: string, query?: Query) {
+    const options: MiddlewareOptions[] = [new BearerTimeoutOption(this.accessToken, this.timeoutMs)];
+    // Mailbox resources live under /users/{id}/…; directory lookups (/users?$filter) are not mailbox requests.
+    if (this.mailbox && path.startsWith('/users/'))
+      options.push(new MailboxLimitOption(this.mailbox.appKey, this.mailbox.address));
     const request = this.client
       .api(path)
-      .middlewareOptions([new BearerTimeoutOption(this.accessToken, this.timeoutMs)])
+      .middlewareOptions(options)
       // Times in answers come back in UTC instead of each event's own zone.
       .header('Prefer', 'outlook.timezone="UTC"');
     if (query) {
@@ -79,19 +120,22 @@ export class GraphApi {
     return (await this.request(path, query).get()) as T;
   }
 
-  /** Every page of a collection, following `@odata.nextLink` (relative to the version segment). */
-  async getAll<T>(path: string, query?: Query): Promise<T[]> {
-    const items: T[] = [];
-    let page = await this.get<GraphCollection<T>>(path, query);
-    items.push(...page.value);
-    while (page['@odata.nextLink']) {
-      const next = new URL(page['@odata.nextLink']);
-      page = await this.get<GraphCollection<T>>(
-        `${next.pathname.replace(/^\/(v1\.0|beta)/, '')}${next.search}`,
-      );
-      items.push(...page.value);
-    }
-    return items;
+  /**
+   * Every page of a collection, following `@odata.nextLink` (relative to the version segment), at most `maxPages`
+   * pages and never the same link twice (PROVIDER_UNAVAILABLE otherwise).
+   */
+  getAll<T>(path: string, query?: Query, what = `listing ${path}`): Promise<T[]> {
+    const read = (page: GraphCollection<T>) => ({ items: page.value, next: page['@odata.nextLink'] });
+    return collectPages(
+      async () => read(await this.get<GraphCollection<T>>(path, query)),
+      async (link) => {
+        const next = new URL(link);
+        return read(
+          await this.get<GraphCollection<T>>(`${next.pathname.replace(/^\/(v1\.0|beta)/, '')}${next.search}`),
+        );
+      },
+      { platform: 'office365', what, maxPages: this.maxPages },
+    );
   }
 
   async post<T>(path: string, body: unknown): Promise<T> {

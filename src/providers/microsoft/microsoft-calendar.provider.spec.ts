@@ -58,17 +58,23 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
       expect(fake.counters().calls).toEqual({ 'microsoft.token': 1, 'graph.users': 1, 'graph.calendars': 1 });
     });
 
-    it('falls back to userPrincipalName, and strips the Cal.com alias', async () => {
-      await expect(
-        provider.checkAccess(credential, `carol+${ALIAS}@contoso.onmicrosoft.test`),
-      ).resolves.toMatchObject({ subject: 'carol@contoso.onmicrosoft.test' });
+    it('falls back to userPrincipalName; a plus-address is looked up as it is', async () => {
+      await expect(provider.checkAccess(credential, 'carol@contoso.onmicrosoft.test')).resolves.toMatchObject(
+        {
+          subject: 'carol@contoso.onmicrosoft.test',
+        },
+      );
       expect(fake.callCount('graph.users')).toBe(2);
+      const plus = await providerError(
+        provider.checkAccess(credential, `carol+${ALIAS}@contoso.onmicrosoft.test`),
+      );
+      expect(plus).toMatchObject({ type: 'USER_NOT_IN_DIRECTORY', scope: 'member' });
     });
 
-    it('INVALID_KEY for a wrong client secret (AADSTS7000215), without echoing it; one upstream call', async () => {
+    it('INVALID_CLIENT_SECRET for a wrong client secret (AADSTS7000215), without echoing it; one upstream call', async () => {
       const wrong = microsoftCredential({ ...app, private_key: 'not-the-secret-value' }, 'wrong-secret');
       const error = await providerError(provider.checkAccess(wrong, 'alice@contoso.test'));
-      expect(error).toMatchObject({ type: 'INVALID_KEY', permanent: true, platform: 'office365' });
+      expect(error).toMatchObject({ type: 'INVALID_CLIENT_SECRET', permanent: true, platform: 'office365' });
       expect(error.message).toContain('AADSTS7000215');
       expect(error.message).toContain('Certificates & secrets');
       expect(error.message).not.toContain('not-the-secret-value');
@@ -76,12 +82,12 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
       expect(fake.counters().calls).toEqual({ 'microsoft.token': 1 });
     });
 
-    it('TENANT_NOT_FOUND when the app is not consented in the tenant (AADSTS700016); one upstream call', async () => {
+    it('APP_NOT_IN_TENANT when the app is not consented in the tenant (AADSTS700016); one upstream call', async () => {
       const foreign = fake.createMicrosoftApp(); // registered in another tenant, never consented here
       const error = await providerError(
         provider.checkAccess(microsoftCredential({ ...foreign, tenant_id: tenantId }), 'alice@contoso.test'),
       );
-      expect(error.type).toBe('TENANT_NOT_FOUND');
+      expect(error.type).toBe('APP_NOT_IN_TENANT');
       expect(error.message).toContain('AADSTS700016');
       expect(error.message).toContain(`adminconsent?client_id=${foreign.client_id}`);
       expect(fake.counters().calls).toEqual({ 'microsoft.token': 1 });
@@ -104,13 +110,13 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
       expect(fake.callCount('microsoft.token')).toBe(1);
     });
 
-    it('USER_NOT_IN_DIRECTORY for an unknown user (mail and UPN tried), and for a user without mailbox', async () => {
+    it('USER_NOT_IN_DIRECTORY for an unknown user (mail and UPN tried); MAILBOX_NOT_ENABLED without mailbox', async () => {
       const unknown = await providerError(provider.checkAccess(credential, 'ghost@contoso.test'));
       expect(unknown.type).toBe('USER_NOT_IN_DIRECTORY');
       expect(unknown.message).toContain('ghost@contoso.test');
       expect(fake.counters().calls).toEqual({ 'microsoft.token': 1, 'graph.users': 2 });
       const noMailbox = await providerError(provider.checkAccess(credential, 'nomailbox@contoso.test'));
-      expect(noMailbox.type).toBe('USER_NOT_IN_DIRECTORY');
+      expect(noMailbox).toMatchObject({ type: 'MAILBOX_NOT_ENABLED', scope: 'member' });
       expect(noMailbox.message).toContain('MailboxNotEnabledForRESTAPI');
       expect(fake.callCount('graph.calendars')).toBe(1);
     });
@@ -126,14 +132,16 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
       expect(fake.callCount('graph.calendars')).toBe(1);
     });
 
-    it('PERMISSION_DENIED when the app has no consent in its home tenant (token without roles)', async () => {
+    it('CONSENT_MISSING when the app has no consent in its home tenant (token without roles)', async () => {
       const unconsented = fake.createMicrosoftApp({ tenantId });
       const error = await providerError(
         provider.checkAccess(microsoftCredential(unconsented), 'alice@contoso.test'),
       );
-      expect(error.type).toBe('PERMISSION_DENIED');
-      expect(error.message).toContain('Authorization_RequestDenied');
-      expect(fake.callCount('graph.users')).toBe(1);
+      expect(error).toMatchObject({ type: 'CONSENT_MISSING', scope: 'credential' });
+      expect(error.message).toContain('Either scp or roles claim');
+      expect(error.message).toContain(`adminconsent?client_id=${unconsented.client_id}`);
+      // Graph's 401 is retried once with a fresh token before it is believed.
+      expect(fake.callCount('graph.users')).toBe(2);
     });
   });
 
@@ -250,12 +258,12 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
 
     it('mints again after a secret rotation, and the old secret stops working once expired', async () => {
       await provider.listCalendars(credential, 'alice@contoso.test');
-      const rotated = fake.microsoft.addSecret(app.client_id, { expireOthers: true });
+      const rotated = fake.microsoft.addSecret(app.client_id, { expireOthers: true }).value;
       const next = microsoftCredential({ ...app, private_key: rotated }, credential.id);
       await provider.listCalendars(next, 'alice@contoso.test');
       expect(mints()).toBe(2);
       const error = await providerError(make().checkAccess(credential, 'alice@contoso.test'));
-      expect(error).toMatchObject({ type: 'INVALID_KEY' });
+      expect(error).toMatchObject({ type: 'CLIENT_SECRET_EXPIRED', scope: 'credential' });
       expect(error.message).toContain('AADSTS7000222');
       app = { ...app, private_key: rotated };
       credential = next;

@@ -6,6 +6,7 @@ import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
+import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { withRetry } from '../provider-retry';
 import {
   type AccessCheckResult,
@@ -37,9 +38,9 @@ import {
   type MicrosoftErrorContext,
 } from './microsoft-errors';
 import { resolveGraphUser } from './graph-users';
+import { isGuid, tenantIdProblem } from './tenant-id';
 
 const CALENDAR_FIELDS = 'id,name,canEdit,isDefaultCalendar,owner';
-const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9.-]{0,254}$/;
 
 /** What an operation gets: Graph with a valid token, and the member's `/users/{id}` path (resolved once). */
 interface Session {
@@ -47,6 +48,11 @@ interface Session {
   subject: string;
   attempt: number;
   userPath(options?: { fresh?: boolean }): Promise<string>;
+  /**
+   * Runs a request aimed at one calendar: its refusals (not found, not shared, read-only) are about that calendar
+   * (CALENDAR_NOT_ACCESSIBLE, member scope), not about the app's permissions. `primary` is the mailbox itself.
+   */
+  onCalendar<T>(calendarId: string, run: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -61,10 +67,13 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   private readonly options: ProviderOptions;
   private readonly clients: ClientCache<MsalClient>;
   private readonly graphClient: Client;
+  private readonly graphOrigin: string;
 
   constructor(
     @Inject(AppConfigService) private readonly config: Pick<AppConfigService, 'providerEndpoints'>,
     @Optional() @Inject(PROVIDER_OPTIONS) options?: Partial<ProviderOptions>,
+    /** Shared per-mailbox limits (ProvidersModule always provides one; without it nothing is limited). */
+    @Optional() @Inject(PROVIDER_LIMITER) limiter?: ProviderLimiter,
   ) {
     this.options = resolveProviderOptions(options);
     this.clients = new ClientCache<MsalClient>({
@@ -73,7 +82,8 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       // Drop tokens (and MSAL's throttle state) with the client, not only the reference.
       onDispose: (client) => client.cca.clearCache(),
     });
-    this.graphClient = createGraphClient(config.providerEndpoints.microsoftGraphBaseUrl ?? GRAPH_ORIGIN);
+    this.graphOrigin = config.providerEndpoints.microsoftGraphBaseUrl ?? GRAPH_ORIGIN;
+    this.graphClient = createGraphClient(this.graphOrigin, limiter);
   }
 
   evict(credentialId: string): void {
@@ -124,12 +134,19 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       const ids = calendarIds.length > 0 ? calendarIds : ['primary'];
       const blocks: BusyBlock[] = [];
       for (const id of ids) {
-        const events = await s.graph.getAll<GraphEvent>(`${calendarPath(user, id)}/calendarView`, {
-          startDateTime: from.toISOString(),
-          endDateTime: to.toISOString(),
-          $select: 'start,end,showAs,isCancelled',
-          $top: '250',
-        });
+        // A calendar that cannot be read fails the request (never reported as free).
+        const events = await s.onCalendar(id, () =>
+          s.graph.getAll<GraphEvent>(
+            `${calendarPath(user, id)}/calendarView`,
+            {
+              startDateTime: from.toISOString(),
+              endDateTime: to.toISOString(),
+              $select: 'start,end,showAs,isCancelled',
+              $top: '250',
+            },
+            `reading busy times of calendar ${id} of ${s.subject}`,
+          ),
+        );
         for (const event of events) {
           if (event.isCancelled || event.showAs === 'free') continue;
           blocks.push({
@@ -152,9 +169,9 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     // transactionId lets Graph recognise a retried create whose first answer was lost, instead of duplicating it.
     const body = toGraphEvent({ conference: false, ...input }, randomUUID());
     return this.call(credential, subjectEmail, 'creating an event', async (s) => {
-      const event = await s.graph.post<GraphEvent>(
-        `${calendarPath(await s.userPath(), calendarId)}/events`,
-        body,
+      const user = await s.userPath();
+      const event = await s.onCalendar(calendarId, () =>
+        s.graph.post<GraphEvent>(`${calendarPath(user, calendarId)}/events`, body),
       );
       return toProviderEvent(event, calendarId);
     });
@@ -169,7 +186,10 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   ): Promise<ProviderEvent> {
     const body = toGraphEvent(input);
     return this.call(credential, subjectEmail, 'updating an event', async (s) => {
-      const event = await s.graph.patch<GraphEvent>(`${await s.userPath()}/events/${seg(eventId)}`, body);
+      const user = await s.userPath();
+      const event = await s.onCalendar(calendarId, () =>
+        s.graph.patch<GraphEvent>(`${user}/events/${seg(eventId)}`, body),
+      );
       return toProviderEvent(event, calendarId);
     });
   }
@@ -181,13 +201,17 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     eventId: string,
   ): Promise<void> {
     return this.call(credential, subjectEmail, 'deleting an event', async (s) => {
-      try {
-        await s.graph.delete(`${await s.userPath()}/events/${seg(eventId)}`);
-      } catch (error) {
-        // Already deleted: the goal is reached, and a retried delete stays idempotent.
-        if (graphStatus(error) !== 404 || (error as { code?: string }).code !== 'ErrorItemNotFound')
-          throw error;
-      }
+      const user = await s.userPath();
+      await s.onCalendar(calendarId, async () => {
+        try {
+          await s.graph.delete(`${user}/events/${seg(eventId)}`);
+        } catch (error) {
+          // Already deleted: the goal is reached, and a retried delete stays idempotent.
+          const gone =
+            graphStatus(error) === 404 && (error as { code?: string }).code === 'ErrorItemNotFound';
+          if (!gone) throw error;
+        }
+      });
     });
   }
 
@@ -205,6 +229,9 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       tenantId: key.tenant_id,
       clientId: key.client_id,
       timeoutMs: this.options.requestTimeoutMs,
+      graphOrigin: this.graphOrigin,
+      // Only whether it has the shape of a secret ID, for the hint; the value never leaves the key.
+      secretLooksLikeId: isGuid(key.private_key.trim()),
     };
     const cacheKey = ClientCache.key({
       credentialId: credential.id,
@@ -222,6 +249,7 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       }),
     );
 
+    const mailbox = { appKey: `${key.client_id}@${key.tenant_id}`, address: subject };
     const session = (graph: GraphApi, attempt: number): Session => ({
       graph,
       subject,
@@ -234,19 +262,37 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
         }
         return `/users/${seg(id)}`;
       },
+      onCalendar: async (calendarId, run) => {
+        try {
+          return await run();
+        } catch (error) {
+          if (calendarId === 'primary' || isRejectedGraphToken(error)) throw error;
+          throw this.graphError(error, { ...ctx, calendarId }, client);
+        }
+      },
     });
 
     const call = withRetry(
       async (attempt) => {
         const token = await acquireGraphToken(client, ctx);
         try {
-          return await fn(session(new GraphApi(this.graphClient, token, ctx.timeoutMs), attempt));
+          return await fn(
+            session(
+              new GraphApi(this.graphClient, token, ctx.timeoutMs, this.options.maxPages, mailbox),
+              attempt,
+            ),
+          );
         } catch (error) {
           if (!isRejectedGraphToken(error)) throw this.graphError(error, ctx, client);
           // Graph rejected a token MSAL still considers valid (revoked, clock skew): get a new one, once.
           const fresh = await acquireGraphToken(client, ctx, true);
           try {
-            return await fn(session(new GraphApi(this.graphClient, fresh, ctx.timeoutMs), attempt));
+            return await fn(
+              session(
+                new GraphApi(this.graphClient, fresh, ctx.timeoutMs, this.options.maxPages, mailbox),
+                attempt,
+              ),
+            );
           } catch (retryError) {
             throw this.graphError(retryError, ctx, client);
           }
@@ -280,12 +326,8 @@ function microsoftKey(credential: DelegatedCredential): MicrosoftServiceAccountK
       'office365',
     );
   }
-  if (!TENANT_ID.test(credential.key.tenant_id)) {
-    throw new ProviderError(
-      'TENANT_NOT_FOUND',
-      `"${credential.key.tenant_id}" is not a tenant ID: use the Directory (tenant) ID GUID or the tenant's domain.`,
-      'office365',
-    );
-  }
+  // Keys stored before input validation existed (or written around the API) are checked again, with no request.
+  const problem = tenantIdProblem(credential.key.tenant_id);
+  if (problem) throw new ProviderError('TENANT_NOT_FOUND', `The tenant ID ${problem}.`, 'office365');
   return credential.key;
 }

@@ -4,6 +4,7 @@ import {
   type NetworkRequestOptions,
   type NetworkResponse,
 } from '@azure/msal-node';
+import { type NetworkFailure, networkFailure } from '../network-errors';
 
 /** What the last token-endpoint exchange looked like; read by error classification and throttling. */
 export interface TokenEndpointObservation {
@@ -11,6 +12,8 @@ export interface TokenEndpointObservation {
   requests: number;
   status?: number;
   retryAfter?: string;
+  /** Where the last request went and why it got no answer (no HTTP response at all). */
+  failure?: NetworkFailure;
 }
 
 /**
@@ -55,18 +58,14 @@ export class TimeoutNetworkClient implements INetworkModule {
         signal: AbortSignal.timeout(limit),
       });
     } catch (error) {
-      const timedOut =
-        error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      const reason =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : 'unknown';
+      const failure = networkFailure(error, url);
+      this.observed.failure = failure;
       throw new AuthError(
-        timedOut ? 'request_timeout' : 'network_error',
+        failure.timedOut ? 'request_timeout' : 'network_error',
         options?.correlationId ?? '',
-        timedOut ? `No answer within ${limit} ms` : `Network request failed: ${reason}`,
+        failure.timedOut
+          ? `No answer from${failure.at} within ${limit} ms`
+          : `Network request to${failure.at} failed: ${failure.reason}`,
       );
     }
     const headers: Record<string, string> = {};

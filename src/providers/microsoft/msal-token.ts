@@ -46,6 +46,7 @@ async function requestToken(
   client.observed.requests = 0;
   client.observed.status = undefined;
   client.observed.retryAfter = undefined;
+  client.observed.failure = undefined;
   try {
     const result = await client.cca.acquireTokenByClientCredential({
       scopes: [MICROSOFT_GRAPH_DEFAULT_SCOPE],
@@ -61,7 +62,7 @@ async function requestToken(
     if (!result.fromCache) providerTelemetry.tokenMinted('office365');
     return result.accessToken;
   } catch (error) {
-    const { requests, status, retryAfter } = client.observed;
+    const { requests, status, retryAfter, failure } = client.observed;
     const localReplay = requests === 0;
     if (!localReplay && status !== undefined && (status === 429 || status >= 500)) {
       client.cca.clearCache();
@@ -72,6 +73,7 @@ async function requestToken(
       retryAfter,
       localReplay,
       blockedForMs: Math.max(0, client.blockedUntil - Date.now()) || undefined,
+      failure,
     });
   }
 }
