@@ -405,7 +405,8 @@ export async function runStory(ctx: StoryContext): Promise<StoryFacts> {
       },
     },
     cleanup: {
-      credentialsAfterDisable: 0,
+      credentialsAfterDisable:
+        (cleaned.members?.connected ?? 0) + (cleaned.members?.pending ?? 0) + (cleaned.members?.failing ?? 0),
       delegatedCalendarGone: delegatedLeft === 0,
       destinationCalendarKept: after.data.destinationCalendar.externalId ?? destinationBefore,
     },
