@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { answerClientErrorsWithEnvelope } from './common/http/client-error';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfigService } from './config/app-config.service';
@@ -29,6 +30,7 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfigService);
   app.useLogger(app.get(PinoNestLogger));
   app.use(requestIdMiddleware);
+  answerClientErrorsWithEnvelope(app.getHttpServer());
   app.use(helmet(HELMET_OPTIONS));
   app.enableCors({
     origin: '*',
