@@ -4,6 +4,7 @@ import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { answerClientErrorsWithEnvelope } from './common/http/client-error';
+import { verifyJsonBody } from './common/http/json-body';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfigService } from './config/app-config.service';
@@ -39,7 +40,10 @@ export function configureApp(app: NestExpressApplication): void {
     exposedHeaders: ['X-Request-Id'],
     maxAge: 86400,
   });
-  app.useBodyParser('json', { limit: config.jsonBodyLimit });
+  app.useBodyParser('json', {
+    limit: config.jsonBodyLimit,
+    verify: verifyJsonBody,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

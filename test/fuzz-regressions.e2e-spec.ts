@@ -97,4 +97,37 @@ describe('Generated-input findings, fixed (e2e regressions)', () => {
       },
     );
   });
+
+  // Found with seed=716897444: a body nested 3,241 levels deep exhausted the stack in class-transformer (500). The
+  // kind: any deeply nested JSON body, wherever the nesting sits, on every route.
+  describe('deeply nested bodies', () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+
+    it.each([
+      [
+        'POST',
+        '/v2/organizations/1/delegation-credentials/00000000-0000-0000-0000-000000000000/verify',
+        deep(5000),
+      ],
+      ['POST', '/v2/calendars/google/credentials', `{"email":"a@b.c","accessToken":${deep(100_000)}}`],
+      ['PUT', '/v2/destination-calendars', `[${'['.repeat(50_000)}${']'.repeat(50_000)}]`],
+      ['POST', '/health', deep(40)],
+    ])('%s %s: 400 in the envelope before any handler', async (method, path, body) => {
+      const res = await http()
+        [method.toLowerCase() as 'post'](path)
+        .set('Content-Type', 'application/json')
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(ERROR_ENVELOPE);
+      expect(res.body.error.message).toBe('Request body is nested too deeply');
+    });
+
+    it('a body within the depth limit still reaches the route', async () => {
+      const res = await http()
+        .post('/v2/calendars/google/credentials')
+        .set('Content-Type', 'application/json')
+        .send(deep(20));
+      expect(res.status).toBe(401);
+    });
+  });
 });
