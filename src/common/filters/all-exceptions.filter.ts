@@ -132,6 +132,7 @@ const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'Request body is not valid JSON',
   'entity.too.large': 'Request body is too large',
   'entity.too.deep': 'Request body is nested too deeply',
+  'entity.invalid.unicode': 'Request body contains a string that is not well-formed Unicode',
   'encoding.unsupported': 'Unsupported Content-Encoding of the request body',
   'charset.unsupported': 'Unsupported charset of the request body (use UTF-8)',
   'request.size.invalid': 'Request body length does not match Content-Length',

@@ -1,4 +1,4 @@
-import { jsonDepth, MAX_JSON_DEPTH, verifyJsonBody } from './json-body';
+import { inspectJson, jsonDepth, MAX_JSON_DEPTH, verifyJsonBody } from './json-body';
 
 const depthOf = (text: string) => jsonDepth(Buffer.from(text));
 const call = (text: string) => () => verifyJsonBody({} as never, {} as never, Buffer.from(text));
@@ -22,6 +22,33 @@ describe('verifyJsonBody: depth', () => {
     expect(call(nested(MAX_JSON_DEPTH))).not.toThrow();
     expect(call(nested(MAX_JSON_DEPTH + 1))).toThrow(
       expect.objectContaining({ status: 400, type: 'entity.too.deep' }),
+    );
+  });
+});
+
+describe('lone surrogates', () => {
+  const lone = (text: string) => inspectJson(Buffer.from(text)).loneSurrogate;
+
+  it('accepts surrogate pairs, other escapes, and escaped backslashes before a u', () => {
+    expect(lone('{"a":"\\ud83d\\udca9 ok","b":["\\u00e9\\n"]}')).toBe(false);
+    expect(lone('{"a":"\\\\ud800"}')).toBe(false); // the text \ud800, not an escape
+    expect(lone('{"a":"💩"}')).toBe(false);
+  });
+
+  it('finds lone high and low surrogates in values and keys, at any depth', () => {
+    for (const text of [
+      '"\\ud800"',
+      '{"a":"x\\udfff"}',
+      '{"a":[{"b":"\\uD800x"}]}',
+      '{"\\ud800":1}',
+      '"\\udc00\\ud800"',
+    ])
+      expect({ text, lone: lone(text) }).toEqual({ text, lone: true });
+  });
+
+  it('is refused by verifyJsonBody as a 400 body error', () => {
+    expect(call('{"a":"\\ud800"}')).toThrow(
+      expect.objectContaining({ status: 400, type: 'entity.invalid.unicode' }),
     );
   });
 });
