@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { answerClientErrorsWithEnvelope } from './common/http/client-error';
-import { verifyJsonBody } from './common/http/json-body';
+import { rejectNulInUrl, verifyJsonBody } from './common/http/json-body';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfigService } from './config/app-config.service';
@@ -32,6 +32,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(PinoNestLogger));
   app.use(requestIdMiddleware);
   answerClientErrorsWithEnvelope(app.getHttpServer());
+  app.use(rejectNulInUrl);
   app.use(helmet(HELMET_OPTIONS));
   app.enableCors({
     origin: '*',

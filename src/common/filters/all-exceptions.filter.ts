@@ -133,6 +133,7 @@ const BODY_ERRORS: Record<string, string> = {
   'entity.too.large': 'Request body is too large',
   'entity.too.deep': 'Request body is nested too deeply',
   'entity.invalid.unicode': 'Request body contains a string that is not well-formed Unicode',
+  'entity.nul.character': 'Request body contains a NUL character (\\u0000)',
   'encoding.unsupported': 'Unsupported Content-Encoding of the request body',
   'charset.unsupported': 'Unsupported charset of the request body (use UTF-8)',
   'request.size.invalid': 'Request body length does not match Content-Length',

@@ -52,3 +52,20 @@ describe('lone surrogates', () => {
     );
   });
 });
+
+describe('NUL characters', () => {
+  const nul = (text: string) => inspectJson(Buffer.from(text)).nul;
+
+  it('finds a \\u0000 escape in any string, not an escaped backslash before u0000', () => {
+    expect(nul('{"a":"x\\u0000y"}')).toBe(true);
+    expect(nul('{"\\u0000":1}')).toBe(true);
+    expect(nul('{"a":"\\\\u0000"}')).toBe(false);
+    expect(nul('{"a":"\\u0001"}')).toBe(false);
+  });
+
+  it('is refused by verifyJsonBody as a 400 body error', () => {
+    expect(call('{"a":"\\u0000"}')).toThrow(
+      expect.objectContaining({ status: 400, type: 'entity.nul.character' }),
+    );
+  });
+});
