@@ -3,6 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { answerClientErrorsWithEnvelope } from './common/http/client-error';
+import { rejectNulInUrl, verifyJsonBody } from './common/http/json-body';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfigService } from './config/app-config.service';
@@ -30,6 +32,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(PinoNestLogger));
   app.set('trust proxy', config.trustProxy);
   app.use(requestIdMiddleware);
+  answerClientErrorsWithEnvelope(app.getHttpServer());
+  app.use(rejectNulInUrl);
   app.use(helmet(HELMET_OPTIONS));
   app.enableCors({
     origin: '*',
@@ -38,7 +42,10 @@ export function configureApp(app: NestExpressApplication): void {
     exposedHeaders: ['X-Request-Id'],
     maxAge: 86400,
   });
-  app.useBodyParser('json', { limit: config.jsonBodyLimit });
+  app.useBodyParser('json', {
+    limit: config.jsonBodyLimit,
+    verify: verifyJsonBody,
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

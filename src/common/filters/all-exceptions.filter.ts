@@ -87,15 +87,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const mapped = PRISMA_ERRORS[exception.code];
       return { status: mapped.status, error: { code: exception.code, message: mapped.message } };
     }
-    if (isBodyParserError(exception)) {
-      return {
-        status: exception.status,
-        error: {
-          code: exception.status === 413 ? 'PayloadTooLargeException' : 'BadRequestException',
-          message: exception.status === 413 ? 'Request body is too large' : 'Request body is not valid JSON',
-        },
-      };
-    }
+    if (isClientHttpError(exception))
+      return { status: exception.status, error: describeClientHttpError(exception) };
     this.logUnexpected(exception, request);
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -123,14 +116,40 @@ function stripStandardFields(payload: object): Record<string, unknown> | undefin
   return Object.keys(rest).length ? rest : undefined;
 }
 
-function isBodyParserError(error: unknown): error is { status: number; type: string } {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { type?: unknown }).type === 'string' &&
-    typeof (error as { status?: unknown }).status === 'number' &&
-    ['entity.parse.failed', 'entity.too.large', 'encoding.unsupported', 'charset.unsupported'].includes(
-      (error as { type: string }).type,
-    )
-  );
+/**
+ * A client error raised before the handler by Express middleware (body-parser, raw-body: unparseable JSON, a body
+ * over the limit, an unsupported charset or Content-Encoding, a corrupt compressed body, a length mismatch, an
+ * aborted upload): an http-errors error with a 4xx status marked `expose`. Answered with that status, never a 500.
+ */
+function isClientHttpError(error: unknown): error is { status: number; type?: unknown } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
+}
+
+/** Messages of our own for the body reader's errors (theirs may quote request headers). */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'Request body is not valid JSON',
+  'entity.too.large': 'Request body is too large',
+  'entity.too.deep': 'Request body is nested too deeply',
+  'entity.invalid.unicode': 'Request body contains a string that is not well-formed Unicode',
+  'entity.nul.character': 'Request body contains a NUL character (\\u0000)',
+  'encoding.unsupported': 'Unsupported Content-Encoding of the request body',
+  'charset.unsupported': 'Unsupported charset of the request body (use UTF-8)',
+  'request.size.invalid': 'Request body length does not match Content-Length',
+  'request.aborted': 'Request body was not received completely',
+};
+
+const CLIENT_ERROR_CODES: Record<number, string> = {
+  400: 'BadRequestException',
+  413: 'PayloadTooLargeException',
+  415: 'UnsupportedMediaTypeException',
+};
+
+function describeClientHttpError(error: { status: number; type?: unknown }): ErrorBody['error'] {
+  const type = typeof error.type === 'string' ? error.type : '';
+  return {
+    code: CLIENT_ERROR_CODES[error.status] ?? 'HttpException',
+    message: BODY_ERRORS[type] ?? (error.status === 400 ? 'Request body could not be read' : 'Bad request'),
+  };
 }

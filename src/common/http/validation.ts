@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BadRequestException, Logger, ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ValidatorOptions } from '@nestjs/common/interfaces/external/validator-options.interface';
 
 export interface FieldError {
   field: string;
@@ -20,11 +21,28 @@ export function validationException(errors: FieldError[]): BadRequestException {
 }
 
 /**
+ * A validator that throws on a hostile value (validator.js's isEmail percent-encodes its input, and threw URIError on
+ * a lone surrogate) answers 400 like any other invalid value, never 500. The error is logged, without the value.
+ */
+class ClientValueValidationPipe extends ValidationPipe {
+  private readonly logger = new Logger('Validation');
+
+  protected override async validate(object: object, options?: ValidatorOptions): Promise<ValidationError[]> {
+    try {
+      return await super.validate(object, options);
+    } catch (error) {
+      this.logger.warn(`a validator threw on a submitted value: ${(error as Error).name}`);
+      throw validationException([{ field: 'body', messages: ['contains a value that cannot be validated'] }]);
+    }
+  }
+}
+
+/**
  * Global pipe: whitelists DTO properties, rejects unknown ones (a typo must not be silently dropped), transforms
  * to DTO instances, and answers 400 with per-field messages that never echo the submitted value.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ClientValueValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
