@@ -40,7 +40,6 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: config.jsonBodyLimit });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   if (config.docsEnabled) setupDocsExplorer(app);
   Logger.log(`Configured (docs ${config.docsEnabled ? 'at /docs' : 'disabled'})`, 'Bootstrap');
 }

@@ -44,4 +44,6 @@ export default async function globalSetup(): Promise<void> {
   // No periodic health sweep unless a file turns it on: files share the database, and a sweep would check every
   // other file's credentials against this file's provider fakes.
   process.env.HEALTH_CHECK_INTERVAL_SECONDS ??= '0';
+  // Same for reconciliation: it would repair every other file's credentials (test/reconciliation turns it on).
+  process.env.RECONCILE_INTERVAL_SECONDS ??= '0';
 }
