@@ -48,7 +48,6 @@ export function configureApp(app: NestExpressApplication): void {
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
   if (config.docsEnabled) setupDocsExplorer(app);
   Logger.log(`Configured (docs ${config.docsEnabled ? 'at /docs' : 'disabled'})`, 'Bootstrap');
 }

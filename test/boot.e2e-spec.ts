@@ -82,7 +82,7 @@ describe('Boot checks (e2e)', () => {
     expect(out.stdout).not.toContain('Worker started');
   }, 60_000);
 
-  it('the API also checks Redis, and a database that does not exist says how to create it', async () => {
+  it('a database that does not exist says how to create it; the API does not refuse to start for Redis alone', async () => {
     const redisPort = await closedPort();
     const db = new URL(process.env.DATABASE_URL!);
     db.pathname = '/no_such_database_boot_test';
@@ -95,7 +95,9 @@ describe('Boot checks (e2e)', () => {
     expect(out.stderr).toContain(
       'the database does not exist. Create and migrate it with `npm run db:migrate`',
     );
-    expect(out.stderr).toContain(`Cannot reach Redis at 127.0.0.1:${redisPort}`);
+    // Redis is not a boot requirement of the API: changes are committed with their job intents in PostgreSQL
+    // (test/faults-redis covers an API starting and serving while Redis is down).
+    expect(out.stderr).not.toContain('Cannot reach Redis');
     expect(out.stderr).not.toMatch(STACK_FRAME);
   }, 60_000);
 

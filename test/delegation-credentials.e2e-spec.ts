@@ -67,6 +67,7 @@ describe('Delegation credentials API: create, read, validation, conflicts, encry
     }
     // Create never queues provisioning.
     const states: JobType[] = ['waiting', 'delayed', 'active', 'completed'];
+    await t.intentsDispatched();
     expect(await jobsWith(t.queue(LIFECYCLE_QUEUE), 'credentialId', res.body.data.id, states)).toEqual([]);
   });
 

@@ -14,7 +14,10 @@ describe('Delegation credentials: enable, verify, rotate through the provider ch
   const t = useTestAppWithFakes();
   const http = () => request(t.app.getHttpServer());
 
-  const jobsFor = (credentialId: string) => jobsWith(t.queue(LIFECYCLE_QUEUE), 'credentialId', credentialId);
+  const jobsFor = async (credentialId: string) => {
+    await t.intentsDispatched();
+    return jobsWith(t.queue(LIFECYCLE_QUEUE), 'credentialId', credentialId);
+  };
   const create = (orgId: number, auth: Record<string, string>, body: object) =>
     http().post(base(orgId)).set(auth).send(body);
   /** Creates a (disabled) credential (201) and answers its id. */

@@ -224,6 +224,7 @@ describe('Delegation credentials: resync and preflight (e2e)', () => {
       expect(await get(o)).toMatchObject({ status: 'failing', members: { blocked: 3, connected: 0 } });
 
       const stillBroken = await http().post(url(o, '/resync')).set(o.auth).expect(202);
+      await t.intentsDispatched();
       const job = await t.queue(LIFECYCLE_QUEUE).getJob(stillBroken.body.data.jobId as string);
       await waitFor(async () => (await job!.getState()) === 'completed', 20_000, 'the resync job');
       expect((await t.queue(LIFECYCLE_QUEUE).getJob(job!.id!))!.returnvalue).toMatchObject({

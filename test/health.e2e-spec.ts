@@ -9,9 +9,17 @@ describe('Health, request ids, error envelope (e2e)', () => {
     expect(res.body.status).toBe('ok');
   });
 
-  it('GET /health/ready reports PostgreSQL and Redis up', async () => {
+  it('GET /health/ready reports PostgreSQL up, and Redis and pending job intents under jobs', async () => {
     const res = await request(t.app.getHttpServer()).get('/health/ready').expect(200);
-    expect(res.body.info).toEqual({ database: { status: 'up' }, redis: { status: 'up' } });
+    expect(res.body.info).toEqual({
+      database: { status: 'up' },
+      jobs: {
+        status: 'up',
+        redis: 'up',
+        pendingIntents: expect.any(Number),
+        oldestPendingSeconds: expect.any(Number),
+      },
+    });
   });
 
   it('puts a fresh X-Request-Id on every response, ignoring the client value', async () => {

@@ -78,17 +78,17 @@ describe('Structured logs (e2e)', () => {
       .expect(201);
     const requestId = res.headers['x-request-id'];
     const ofRequest = lines().filter((l) => l.requestId === requestId);
-    // The job dispatch inside the handler logged through Nest's Logger, and the access line closed the request.
+    // The job intent recorded inside the handler logged through Nest's Logger, and the access line closed the request.
     expect(ofRequest).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          context: 'JobsService',
-          msg: expect.stringContaining('queued sync-member'),
+          context: 'JobIntents',
+          msg: expect.stringContaining('recorded sync-member'),
         }),
         expect.objectContaining({ status: 201, route: '/v2/organizations/:orgId/memberships' }),
       ]),
     );
-    const queued = lines().filter((l) => String(l.msg).startsWith('queued sync-member'));
+    const queued = lines().filter((l) => String(l.msg).startsWith('recorded sync-member'));
     expect(queued.every((l) => typeof l.requestId === 'string')).toBe(true);
   });
 

@@ -99,7 +99,8 @@ describe('API /metrics (e2e)', () => {
 
   it('reports queue depth and delegated members per credential and state, read at scrape', async () => {
     const dc = await delegatedOrg(t, 'google');
-    // No worker runs in this app: the provisioning job waits in the lifecycle queue.
+    // No worker runs in this app: the provisioning job waits in the lifecycle queue (once its intent is dispatched).
+    await t.intentsDispatched();
     const waiting = metricSum(await scrape(), 'dc_queue_jobs', {
       queue: 'delegation-lifecycle',
       state: 'waiting',

@@ -287,6 +287,10 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
 
   const jobsOf = (webhookId: string) => jobsWith(queue, 'webhookId', webhookId);
 
+  /** Publishes a member failure the way the service does: inside a transaction (its deliveries are job intents). */
+  const publishMemberFailure = (event: ReturnType<typeof failure>) =>
+    t.prisma.$transaction((tx) => t.app.get(DelegationErrorEvents).memberAccessFailed(tx, event));
+
   const failure = (organizationId: number) => ({
     error: new ProviderError('CLIENT_NOT_AUTHORIZED', 'Client 123 is not authorized', 'google'),
     organizationId,
@@ -382,7 +386,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     const { org, auth } = await t.fixtures.orgWithAdmin();
     receiver.statuses.set('/flaky', [500]);
     const id = await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/flaky'), secret });
-    await t.app.get(DelegationErrorEvents).memberAccessFailed(failure(org.id));
+    await publishMemberFailure(failure(org.id));
     await waitFor(
       async () => (await jobsOf(id))[0]?.finishedOn !== undefined,
       15_000,
@@ -413,7 +417,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     });
     const event = failure(org.id);
     const message = 'Client "123" is not authorized\nat all';
-    await t.app.get(DelegationErrorEvents).memberAccessFailed({
+    await publishMemberFailure({
       ...event,
       error: new ProviderError('CLIENT_NOT_AUTHORIZED', message, 'google'),
     });
@@ -441,7 +445,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
     receiver.statuses.set('/gone', [410, 410, 410]);
     await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/unsigned') });
     const gone = await createWebhook(org.id, auth, { subscriberUrl: receiver.url('/gone'), secret });
-    await t.app.get(DelegationErrorEvents).memberAccessFailed(failure(org.id));
+    await publishMemberFailure(failure(org.id));
     await waitFor(async () => (await jobsOf(gone))[0]?.finishedOn !== undefined, 10_000, 'the 410 delivery');
     await waitFor(async () => Promise.resolve(receiver.at('/unsigned').length === 1), 10_000, 'unsigned');
     expect(receiver.at('/unsigned')[0].headers['x-cal-signature-256']).toBeUndefined();
@@ -452,9 +456,7 @@ describe('Org webhooks: DELEGATION_CREDENTIAL_ERROR delivery (e2e)', () => {
 
     const lonely = await t.fixtures.org();
     const before = (await queue.getJobCounts()).completed;
-    await expect(
-      t.app.get(DelegationErrorEvents).memberAccessFailed(failure(lonely.id)),
-    ).resolves.toBeUndefined();
+    await expect(publishMemberFailure(failure(lonely.id))).resolves.toBeUndefined();
     await sleep(200);
     expect((await queue.getJobCounts()).completed).toBe(before);
   });

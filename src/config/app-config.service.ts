@@ -107,6 +107,18 @@ export class AppConfigService {
       lockDurationMs: this.get('WORKER_LOCK_DURATION_MS'),
     };
   }
+  /** Durability: the outbox dispatcher's poll, reconciliation interval, shutdown deadline. */
+  get durability(): {
+    outboxPollIntervalMs: number;
+    reconcileIntervalSeconds: number;
+    shutdownTimeoutMs: number;
+  } {
+    return {
+      outboxPollIntervalMs: this.get('OUTBOX_POLL_INTERVAL_MS'),
+      reconcileIntervalSeconds: this.get('RECONCILE_INTERVAL_SECONDS'),
+      shutdownTimeoutMs: this.get('SHUTDOWN_TIMEOUT_MS'),
+    };
+  }
   /** Delegation health: periodic check, member re-check backoff, pending bound, throttling bound (all seconds). */
   get health(): {
     checkIntervalSeconds: number;

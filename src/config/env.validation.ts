@@ -153,6 +153,39 @@ export class EnvironmentVariables {
   @Max(600_000)
   WORKER_LOCK_DURATION_MS = 30_000;
 
+  // --- Durability (see README "Durability") ---
+
+  /**
+   * Safety-net poll of the job intent outbox, in milliseconds: intents are dispatched to BullMQ right after their
+   * transaction commits (PostgreSQL LISTEN/NOTIFY); the poll catches anything a lost notification or a Redis outage
+   * left behind.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  /**
+   * Reconciliation (worker): every this many seconds (and once at worker start) desired and actual member state
+   * are compared for every credential and repaired through the ordinary jobs; 0 turns the periodic run off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(604_800)
+  RECONCILE_INTERVAL_SECONDS = 600;
+
+  /**
+   * Graceful shutdown deadline in milliseconds (SIGTERM/SIGINT): in-flight requests and jobs get this long to
+   * finish, then the process exits anyway (unfinished jobs are taken over by another worker after their lock).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 25_000;
+
   // --- Delegation health (see README "Delegation health") ---
 
   /** Periodic health check of every enabled credential, in seconds; 0 turns the periodic check off. */

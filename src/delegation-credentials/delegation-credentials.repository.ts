@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { KeyEncryptionService } from '../crypto/key-encryption.service';
 import { reencryptRows } from '../crypto/reencrypt';
 import { type AuditOutcome, Prisma } from '../generated/prisma/client';
+import { recordIntent } from '../jobs/job-intents';
+import { JOB } from '../jobs/jobs.types';
 import { makeUnhealthyMembersDue } from '../lifecycle/credential-health.repository';
 import { PrismaService } from '../prisma/prisma.service';
 import type { DelegatedCredential } from '../providers/provider.types';
@@ -158,8 +160,9 @@ export class DelegationCredentialsRepository {
 
   /**
    * Enables a disabled credential (optionally with a new, already checked key) in one transaction holding a lock on
-   * the domain, so two organizations cannot enable the same domain concurrently. Returns null when the credential
-   * was not disabled any more, or its key changed while it was being checked: the caller re-reads to tell which.
+   * the domain, so two organizations cannot enable the same domain concurrently, and records the provisioning job
+   * (an intent, committed with the change). Returns null when the credential was not disabled any more, or its key
+   * changed while it was being checked: the caller re-reads to tell which.
    */
   async enable(
     record: CredentialRecord,
@@ -190,28 +193,49 @@ export class DelegationCredentialsRepository {
           enabledByUserId: actorUserId,
         },
       });
-      return count
-        ? tx.delegationCredential.findUniqueOrThrow({ where: { id: record.id }, include: withPlatform })
-        : null;
+      if (!count) return null;
+      const enabled = await tx.delegationCredential.findUniqueOrThrow({
+        where: { id: record.id },
+        include: withPlatform,
+      });
+      await recordIntent(tx, JOB.PROVISION_CREDENTIAL, {
+        credentialId: enabled.id,
+        generation: enabled.generation,
+      });
+      return enabled;
     });
   }
 
-  /** Disables an enabled credential (optionally storing a new key unchecked). Null when it was not enabled. */
+  /**
+   * Disables an enabled credential (optionally storing a new key unchecked) and records the cleanup job, in one
+   * transaction. Null when it was not enabled.
+   */
   async disable(
     record: CredentialRecord,
     newKey: ParsedServiceAccountKey | null,
     now: Date,
   ): Promise<CredentialRecord | null> {
-    const { count } = await this.prisma.delegationCredential.updateMany({
-      where: { id: record.id, enabled: true },
-      data: {
-        ...(newKey ? this.keyData(record.id, newKey) : {}),
-        enabled: false,
-        status: 'DISABLED',
-        lastDisabledAt: now,
-      },
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.delegationCredential.updateMany({
+        where: { id: record.id, enabled: true },
+        data: {
+          ...(newKey ? this.keyData(record.id, newKey) : {}),
+          enabled: false,
+          status: 'DISABLED',
+          lastDisabledAt: now,
+        },
+      });
+      if (!count) return null;
+      const disabled = await tx.delegationCredential.findUniqueOrThrow({
+        where: { id: record.id },
+        include: withPlatform,
+      });
+      await recordIntent(tx, JOB.CLEANUP_CREDENTIAL, {
+        credentialId: disabled.id,
+        generation: disabled.generation,
+      });
+      return disabled;
     });
-    return count ? this.findById(record.id) : null;
   }
 
   /**
@@ -230,7 +254,7 @@ export class DelegationCredentialsRepository {
   /**
    * Replaces the key; `verifiedAt` when the new key was just checked (enabled credentials): the credential is then
    * active, and its failing and blocked members are due for re-verification with the new key (in the same
-   * transaction; the caller queues the re-verification). Null when the credential changed meanwhile (nothing
+   * transaction, with the reverify-members job's intent). Null when the credential changed meanwhile (nothing
    * written): the caller answers 409 rather than put an unchecked key on an enabled one.
    */
   async replaceKey(
@@ -252,19 +276,55 @@ export class DelegationCredentialsRepository {
             : {}),
         },
       });
-      if (count && verifiedAt && record.enabled) await makeUnhealthyMembersDue(tx, record.id);
+      if (count && verifiedAt && record.enabled) {
+        await makeUnhealthyMembersDue(tx, record.id);
+        // The new key passed the check: members that failed (or were blocked by the old key's failure) are tried again.
+        await recordIntent(tx, JOB.REVERIFY_MEMBERS, {
+          credentialId: record.id,
+          generation: record.generation,
+          round: verifiedAt.getTime(),
+        });
+      }
       return count > 0;
     });
     return replaced ? this.findById(record.id) : null;
   }
 
-  /** Disables (if needed) and marks the credential for deletion; the lifecycle job removes the row after cleanup. */
+  /**
+   * Disables (if needed) and marks the credential for deletion, with the delete job's intent (the job removes the row
+   * after cleanup). Already deleting: records the intent again (same job id: harmless) and changes nothing else.
+   */
   markDeleting(record: CredentialRecord, now: Date): Promise<CredentialRecord> {
-    return this.prisma.delegationCredential.update({
-      where: { id: record.id },
-      data: { enabled: false, status: 'DELETING', ...(record.enabled ? { lastDisabledAt: now } : {}) },
-      include: withPlatform,
+    return this.prisma.$transaction(async (tx) => {
+      const deleting =
+        record.status === 'DELETING'
+          ? await tx.delegationCredential.findUniqueOrThrow({
+              where: { id: record.id },
+              include: withPlatform,
+            })
+          : await tx.delegationCredential.update({
+              where: { id: record.id },
+              data: {
+                enabled: false,
+                status: 'DELETING',
+                ...(record.enabled ? { lastDisabledAt: now } : {}),
+              },
+              include: withPlatform,
+            });
+      await recordIntent(tx, JOB.DELETE_CREDENTIAL, { credentialId: record.id });
+      return deleting;
     });
+  }
+
+  /** Records the admin resync job (see DelegationCredentialsService.resync). Returns its job id. */
+  requestResync(record: CredentialRecord, requestedAt: Date): Promise<string> {
+    return this.prisma.$transaction((tx) =>
+      recordIntent(tx, JOB.RESYNC_CREDENTIAL, {
+        credentialId: record.id,
+        generation: record.generation,
+        requestedAt: requestedAt.getTime(),
+      }),
+    );
   }
 
   async deleteIfDeleting(id: string): Promise<boolean> {

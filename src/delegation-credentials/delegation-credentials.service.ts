@@ -8,9 +8,7 @@ import {
 } from '@nestjs/common';
 import type { AuthUser } from '../common/http/request-context';
 import type { Prisma } from '../generated/prisma/client';
-import { JobsService } from '../jobs/jobs.service';
 import { MemberCredentialsRepository } from '../lifecycle/member-credentials.repository';
-import { JOB } from '../jobs/jobs.types';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import { CredentialHealthService } from '../lifecycle/credential-health.service';
 import { ProviderError, type ProviderErrorScope } from '../providers/provider.errors';
@@ -89,7 +87,7 @@ const enabledElsewhere = (domain: string) =>
 
 /**
  * The delegation credential rules: org scoping, key/platform checks, domain uniqueness, enable/verify/rotation
- * through the provider check, atomic state changes, audit trail, and lifecycle job dispatch.
+ * through the provider check, atomic state changes (each with the job intents it needs), and the audit trail.
  */
 @Injectable()
 export class DelegationCredentialsService {
@@ -99,7 +97,6 @@ export class DelegationCredentialsService {
     private readonly credentials: DelegationCredentialsRepository,
     private readonly platforms: WorkspacePlatformsRepository,
     private readonly providers: ProviderRegistry,
-    private readonly jobs: JobsService,
     private readonly members: MemberCredentialsRepository,
     private readonly health: CredentialHealthService,
   ) {}
@@ -299,11 +296,7 @@ export class DelegationCredentialsService {
       );
     }
     const requestedAt = new Date();
-    const jobId = await this.jobs.dispatch(JOB.RESYNC_CREDENTIAL, {
-      credentialId: record.id,
-      generation: record.generation,
-      requestedAt: requestedAt.getTime(),
-    });
+    const jobId = await this.credentials.requestResync(record, requestedAt);
     await this.audit(record, actor, 'RESYNC', true, { generation: record.generation });
     return { delegationCredentialId: record.id, requestedAt, jobId };
   }
@@ -311,15 +304,11 @@ export class DelegationCredentialsService {
   /** Starts deletion: disables, marks `deleting`, and queues the cleanup job that removes the row when done. */
   async remove(orgId: number, id: string, actor: AuthUser): Promise<CredentialRecord> {
     const record = await this.get(orgId, id);
-    if (record.status === 'DELETING') {
-      // Queue again (same job id: a no-op if it is already queued), in case the first request could not.
-      await this.jobs.dispatch(JOB.DELETE_CREDENTIAL, { credentialId: record.id });
-      return record;
-    }
+    // Already deleting: the delete job is recorded again (same job id: harmless) and nothing else changes.
     const deleting = await this.credentials.markDeleting(record, new Date());
+    if (record.status === 'DELETING') return deleting;
     this.providers.evict(record.id);
     await this.audit(record, actor, 'DELETE', true, { wasEnabled: record.enabled });
-    await this.jobs.dispatch(JOB.DELETE_CREDENTIAL, { credentialId: record.id });
     return deleting;
   }
 
@@ -371,10 +360,6 @@ export class DelegationCredentialsService {
     }
     if (newKey) this.providers.evict(record.id);
     await this.audit(record, actor, 'ENABLE', true, { keyRotated: !!newKey, generation: enabled.generation });
-    await this.jobs.dispatch(JOB.PROVISION_CREDENTIAL, {
-      credentialId: enabled.id,
-      generation: enabled.generation,
-    });
     return enabled;
   }
 
@@ -395,10 +380,6 @@ export class DelegationCredentialsService {
     if (!disabled) return this.get(record.organizationId, record.id);
     this.providers.evict(record.id);
     await this.audit(record, actor, 'DISABLE', true, { keyRotated: !!newKey });
-    await this.jobs.dispatch(JOB.CLEANUP_CREDENTIAL, {
-      credentialId: disabled.id,
-      generation: disabled.generation,
-    });
     return disabled;
   }
 
@@ -413,8 +394,6 @@ export class DelegationCredentialsService {
       checked: true,
       wasFailing: record.status === 'FAILING',
     });
-    // The new key passed the check: members that failed (or were blocked by the old key's failure) are tried again.
-    await this.health.queueReverify(updated.id, updated.generation);
     return updated;
   }
 

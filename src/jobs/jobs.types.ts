@@ -46,6 +46,11 @@ export const JOB = {
   RESYNC_CREDENTIAL: 'resync-credential',
   /** POST one signed event to one org webhook subscriber. */
   DELIVER_WEBHOOK: 'deliver-webhook',
+  /**
+   * Reconciliation (a job scheduler every RECONCILE_INTERVAL_SECONDS, and once at worker start): compares desired
+   * with actual member state for every credential and repairs it through the jobs above (see ReconciliationService).
+   */
+  RECONCILE: 'reconcile',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -55,13 +60,19 @@ export type VerifyCause = (typeof VERIFY_CAUSES)[number];
 
 /** The job scheduler (BullMQ) that adds a health-sweep job every HEALTH_CHECK_INTERVAL_SECONDS. */
 export const HEALTH_SWEEP_SCHEDULER = 'health-sweep';
+/** The job scheduler (BullMQ) that adds a reconcile job every RECONCILE_INTERVAL_SECONDS. */
+export const RECONCILE_SCHEDULER = 'reconcile';
 /** Jobs of the lifecycle queue (every job but member verification and webhook delivery). */
 export type LifecycleJobName = Exclude<JobName, typeof JOB.VERIFY_MEMBER | typeof JOB.DELIVER_WEBHOOK>;
 
+/**
+ * `repair`: set by reconciliation (its round, epoch ms) when the original job is gone but its work is not done — a
+ * job of its own (new id), doing the same idempotent work.
+ */
 export interface JobPayloads {
-  [JOB.PROVISION_CREDENTIAL]: { credentialId: string; generation: number };
-  [JOB.CLEANUP_CREDENTIAL]: { credentialId: string; generation: number };
-  [JOB.DELETE_CREDENTIAL]: { credentialId: string };
+  [JOB.PROVISION_CREDENTIAL]: { credentialId: string; generation: number; repair?: number };
+  [JOB.CLEANUP_CREDENTIAL]: { credentialId: string; generation: number; repair?: number };
+  [JOB.DELETE_CREDENTIAL]: { credentialId: string; repair?: number };
   /** `version`: the triggering change (e.g. membership/user updatedAt in ms), so each change gets its own job. */
   [JOB.SYNC_MEMBER]: { organizationId: number; userId: number; version: number };
   [JOB.VERIFY_MEMBER]: {
@@ -96,15 +107,18 @@ export interface JobPayloads {
     triggerEvent: string;
     payload: Record<string, unknown>;
   };
+  /** `round`: when it was asked for (epoch ms); absent when the job scheduler runs it. */
+  [JOB.RECONCILE]: { round?: number };
 }
 
 /** Deterministic job ids: re-dispatching the same logical job is a no-op while it exists. (BullMQ forbids ':'.) */
 export const jobIdFor = {
   [JOB.PROVISION_CREDENTIAL]: (p: JobPayloads['provision-credential']) =>
-    `provision_${p.credentialId}_${p.generation}`,
+    `provision_${p.credentialId}_${p.generation}${repairSuffix(p)}`,
   [JOB.CLEANUP_CREDENTIAL]: (p: JobPayloads['cleanup-credential']) =>
-    `cleanup_${p.credentialId}_${p.generation}`,
-  [JOB.DELETE_CREDENTIAL]: (p: JobPayloads['delete-credential']) => `delete_${p.credentialId}`,
+    `cleanup_${p.credentialId}_${p.generation}${repairSuffix(p)}`,
+  [JOB.DELETE_CREDENTIAL]: (p: JobPayloads['delete-credential']) =>
+    `delete_${p.credentialId}${repairSuffix(p)}`,
   [JOB.SYNC_MEMBER]: (p: JobPayloads['sync-member']) => `member_${p.organizationId}_${p.userId}_${p.version}`,
   [JOB.VERIFY_MEMBER]: (p: JobPayloads['verify-member']) =>
     `verify_${p.credentialId}_${p.generation}_${p.userId}${verifySuffix(p)}`,
@@ -117,7 +131,14 @@ export const jobIdFor = {
   [JOB.RESYNC_CREDENTIAL]: (p: JobPayloads['resync-credential']) =>
     `resync_${p.credentialId}_${p.generation}_${p.requestedAt}`,
   [JOB.DELIVER_WEBHOOK]: (p: JobPayloads['deliver-webhook']) => `webhook_${p.webhookId}_${p.eventId}`,
+  // The scheduler names its own jobs; this id is for the run at worker start (one per minute across workers).
+  [JOB.RECONCILE]: (p: JobPayloads['reconcile']) => `reconcile_${p.round ?? 'now'}`,
 } satisfies { [N in JobName]: (payload: JobPayloads[N]) => string };
+
+/** `_r<round>` for a reconciliation repair, nothing for the original job. */
+function repairSuffix(p: { repair?: number }): string {
+  return p.repair === undefined ? '' : `_r${p.repair}`;
+}
 
 /** `_<trigger>` for a member sync (the original format), `_<cause><trigger>` for the other causes. */
 function verifySuffix(p: JobPayloads['verify-member']): string {

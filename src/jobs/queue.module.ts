@@ -2,10 +2,14 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
 import { JobsService } from './jobs.service';
-import { redisConnection } from './redis-connection';
+import { IntentDispatcher } from './intent-dispatcher.service';
+import { producerConnection } from './redis-connection';
 import { LIFECYCLE_QUEUE, VERIFY_QUEUES, WEBHOOK_QUEUE } from './jobs.types';
 
-/** BullMQ connection (REDIS_URL, QUEUE_PREFIX) and the lifecycle queue, for producers (API) and the worker alike. */
+/**
+ * BullMQ producer connection (REDIS_URL, QUEUE_PREFIX; failing fast while Redis is down) and every queue, for the API
+ * and the worker alike, and the job intent dispatcher that feeds them from the outbox.
+ */
 @Global()
 @Module({
   imports: [
@@ -13,7 +17,7 @@ import { LIFECYCLE_QUEUE, VERIFY_QUEUES, WEBHOOK_QUEUE } from './jobs.types';
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
         prefix: config.queuePrefix,
-        connection: redisConnection(config.redisUrl),
+        connection: producerConnection(config.redisUrl),
       }),
     }),
     BullModule.registerQueue(
@@ -23,7 +27,7 @@ import { LIFECYCLE_QUEUE, VERIFY_QUEUES, WEBHOOK_QUEUE } from './jobs.types';
       { name: WEBHOOK_QUEUE },
     ),
   ],
-  providers: [JobsService],
-  exports: [JobsService, BullModule],
+  providers: [JobsService, IntentDispatcher],
+  exports: [JobsService, IntentDispatcher, BullModule],
 })
 export class QueueModule {}

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
+import { type IntentWriter, recordIntent } from '../jobs/job-intents';
+import { JOB } from '../jobs/jobs.types';
 import { PrismaService } from '../prisma/prisma.service';
 import type { ProviderErrorScope } from '../providers/provider.errors';
 
@@ -84,12 +86,14 @@ export class CredentialHealthRepository {
   /**
    * A credential-scope failure. Enabled credential: `failing` with `lastError` (kept, with its first `at`, while the
    * type stays the same). When that changed the state, its connected and pending members become `blocked` (members
-   * failing with an error of their own keep it) and a FAILING audit row is written.
+   * failing with an error of their own keep it), a FAILING audit row is written, and `onChanged` runs in the same
+   * transaction (to record the webhook's job intents).
    */
   recordFailure(
     evidence: HealthEvidence,
     error: CredentialError,
     source: HealthSource,
+    onChanged?: (tx: IntentWriter, outcome: FailureOutcome) => Promise<void>,
   ): Promise<FailureOutcome> {
     const json = JSON.stringify(error);
     return this.prisma.$transaction(async (tx) => {
@@ -148,14 +152,17 @@ export class CredentialHealthRepository {
           },
         });
       }
-      return { matched: true, changed, ...row, affectedMembers };
+      const outcome: FailureOutcome = { matched: true, changed, ...row, affectedMembers };
+      // What the change implies (the credential-wide webhook) commits with it.
+      if (changed && onChanged) await onChanged(tx, outcome);
+      return outcome;
     });
   }
 
   /**
    * A passing credential-level check. Enabled credential: `active`, `lastError` cleared. When it was failing, its
-   * failing and blocked members are made due now (re-verified by the caller's reverify job, or the next health
-   * check should that job be lost) and a RECOVERED audit row is written.
+   * failing and blocked members are made due now and re-verified by a reverify-members job (its intent is committed
+   * in the same transaction), and a RECOVERED audit row is written.
    */
   recordSuccess(evidence: HealthEvidence, source: HealthSource): Promise<SuccessOutcome> {
     return this.prisma.$transaction(async (tx) => {
@@ -176,6 +183,11 @@ export class CredentialHealthRepository {
       const recovered = row.enabled && row.oldStatus === 'FAILING';
       if (recovered) {
         await makeUnhealthyMembersDue(tx, evidence.credentialId);
+        await recordIntent(tx, JOB.REVERIFY_MEMBERS, {
+          credentialId: evidence.credentialId,
+          generation: row.generation,
+          round: Date.now(),
+        });
         await tx.delegationCredentialAuditEvent.create({
           data: {
             delegationCredentialId: evidence.credentialId,

@@ -1,7 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { CredentialRecord } from '../delegation-credentials/delegation-credentials.repository';
-import { JobsService } from '../jobs/jobs.service';
-import { JOB } from '../jobs/jobs.types';
 import type { ProviderError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider.registry';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
@@ -43,7 +41,6 @@ export class CredentialHealthService {
   constructor(
     private readonly repository: CredentialHealthRepository,
     private readonly events: DelegationErrorEvents,
-    private readonly jobs: JobsService,
     private readonly providers: ProviderRegistry,
   ) {}
 
@@ -54,10 +51,24 @@ export class CredentialHealthService {
     options: EvidenceOptions = {},
   ): Promise<FailureOutcome> {
     const at = options.checkedAt ?? new Date();
+    const platform = record.workspacePlatform.slug as WorkspacePlatformSlug;
     const outcome = await this.repository.recordFailure(
       { credentialId: record.id, encryptedKey: record.encryptedKey, ...options },
       { type: error.type, message: error.message, scope: error.scope, at: at.toISOString() },
       source,
+      // The one credential-wide webhook, committed with the transition.
+      (tx, changed) =>
+        this.events.credentialFailed(tx, {
+          error,
+          organizationId: changed.organizationId,
+          delegationCredential: {
+            id: record.id,
+            domain: changed.domain,
+            workspacePlatformSlug: platform,
+            failingSince: changed.lastError?.at ?? at.toISOString(),
+          },
+          affectedMembers: changed.affectedMembers,
+        }),
     );
     // Cached tokens may outlive a revocation: the next call (and the check that notices recovery) mints a new one.
     if (outcome.matched) this.providers.evict(record.id);
@@ -66,17 +77,6 @@ export class CredentialHealthService {
         `delegation credential ${record.id} failing (${source}): ${error.type}; ` +
           `${outcome.affectedMembers} member(s) affected`,
       );
-      await this.events.credentialFailed({
-        error,
-        organizationId: outcome.organizationId,
-        delegationCredential: {
-          id: record.id,
-          domain: outcome.domain,
-          workspacePlatformSlug: record.workspacePlatform.slug as WorkspacePlatformSlug,
-          failingSince: outcome.lastError?.at ?? at.toISOString(),
-        },
-        affectedMembers: outcome.affectedMembers,
-      });
     }
     return outcome;
   }
@@ -90,24 +90,10 @@ export class CredentialHealthService {
       { credentialId: record.id, encryptedKey: record.encryptedKey, ...options },
       source,
     );
-    if (outcome.recovered) {
+    if (outcome.recovered)
       this.logger.log(
         `delegation credential ${record.id} active again (${source}): re-verifying its members`,
       );
-      await this.queueReverify(record.id, outcome.generation);
-    }
     return outcome;
-  }
-
-  /**
-   * Queues the re-verification of the credential's members that are due (failing and blocked ones after a recovery
-   * or a key rotation). Not fatal: the members stay due, and the next periodic check queues them.
-   */
-  async queueReverify(credentialId: string, generation: number): Promise<void> {
-    try {
-      await this.jobs.dispatch(JOB.REVERIFY_MEMBERS, { credentialId, generation, round: Date.now() });
-    } catch (error) {
-      this.logger.error(`re-verification of ${credentialId} not queued: ${(error as Error).message}`);
-    }
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobsService } from '../jobs/jobs.service';
-import { PrismaService } from '../prisma/prisma.service';
+import type { IntentWriter } from '../jobs/job-intents';
 import type { ProviderError } from '../providers/provider.errors';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
 import { CALENDAR_APP } from './platform-apps';
@@ -33,7 +32,8 @@ export interface MemberAccessFailure {
 /**
  * Reports delegated access failing with a permanent error (Cal.com's DELEGATION_CREDENTIAL_ERROR) to the
  * organization's webhooks subscribed to it. Runs in the API (live calendar calls, verify) and in the worker
- * (verification and health-check jobs); both have Prisma and the job queues globally.
+ * (verification and health-check jobs), always inside the transaction of the state change it reports (`tx`): the
+ * deliveries are job intents committed with that change (see queueWebhookEvent).
  *
  * The payload follows Cal.com's `{error, credential, user}`, built field by field so nothing else of the
  * credential — key material above all — can go out, plus `scope`:
@@ -50,16 +50,11 @@ export interface MemberAccessFailure {
 export class DelegationErrorEvents {
   private readonly logger = new Logger(DelegationErrorEvents.name);
 
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly jobs: JobsService,
-  ) {}
-
-  async memberAccessFailed(failure: MemberAccessFailure): Promise<void> {
+  async memberAccessFailed(tx: IntentWriter, failure: MemberAccessFailure): Promise<void> {
     const context =
       `org=${failure.organizationId} credential=${failure.delegationCredentialId} user=${failure.user.id}` +
       `: ${failure.error.type}`;
-    await this.publish(failure.organizationId, context, {
+    await this.publish(tx, failure.organizationId, context, {
       scope: 'member',
       error: { type: failure.error.type, message: failure.error.message },
       credential: {
@@ -72,11 +67,11 @@ export class DelegationErrorEvents {
     });
   }
 
-  async credentialFailed(failure: CredentialFailure): Promise<void> {
+  async credentialFailed(tx: IntentWriter, failure: CredentialFailure): Promise<void> {
     const dc = failure.delegationCredential;
     const app = CALENDAR_APP[dc.workspacePlatformSlug];
     const context = `org=${failure.organizationId} credential=${dc.id} (credential-wide): ${failure.error.type}`;
-    await this.publish(failure.organizationId, context, {
+    await this.publish(tx, failure.organizationId, context, {
       scope: 'credential',
       error: { type: failure.error.type, message: failure.error.message },
       credential: { id: null, type: app.type, appId: app.appId, delegationCredentialId: dc.id },
@@ -92,22 +87,19 @@ export class DelegationErrorEvents {
     });
   }
 
-  private async publish(organizationId: number, context: string, payload: Record<string, unknown>) {
+  private async publish(
+    tx: IntentWriter,
+    organizationId: number,
+    context: string,
+    payload: Record<string, unknown>,
+  ): Promise<void> {
     this.logger.warn(`${DELEGATION_CREDENTIAL_ERROR} ${context}`);
-    try {
-      const queued = await queueWebhookEvent(this.prisma, this.jobs, {
-        organizationId,
-        triggerEvent: DELEGATION_CREDENTIAL_ERROR,
-        payload,
-      });
-      if (queued)
-        this.logger.log(`${DELEGATION_CREDENTIAL_ERROR} queued for ${queued} webhook(s), ${context}`);
-    } catch (error) {
-      // The state change is already recorded (visible through the API). Failing the caller here would turn a
-      // calendar request into a 500, or re-run a job that no longer reports (the state did not change).
-      this.logger.error(
-        `${DELEGATION_CREDENTIAL_ERROR} could not be queued (${context}): ${(error as Error).message}`,
-      );
-    }
+    const queued = await queueWebhookEvent(tx, {
+      organizationId,
+      triggerEvent: DELEGATION_CREDENTIAL_ERROR,
+      payload,
+    });
+    if (queued)
+      this.logger.log(`${DELEGATION_CREDENTIAL_ERROR} recorded for ${queued} webhook(s), ${context}`);
   }
 }

@@ -9,6 +9,7 @@ import { observedWorker } from '../observability/jobs/observed-worker';
 import { ProviderError } from '../providers/provider.errors';
 import { CredentialHealthCheckService } from './credential-health-check.service';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
+import { ReconciliationService } from './reconciliation.service';
 
 type Handlers = { [N in LifecycleJobName]: (payload: JobPayloads[N], job: Job) => Promise<unknown> };
 
@@ -18,7 +19,8 @@ type Handlers = { [N in LifecycleJobName]: (payload: JobPayloads[N], job: Job) =
  * Handlers throw to let BullMQ retry with backoff; permanent provider errors are not retried; throttling waits out
  * Retry-After without using up attempts (see deferThrottledJob). A worker killed mid-job loses nothing: after the
  * lock expires the job is picked up again and resumes from its saved cursor. At boot it (re)installs the health
- * sweep's job scheduler (HEALTH_CHECK_INTERVAL_SECONDS; 0 removes it).
+ * sweep's job scheduler (HEALTH_CHECK_INTERVAL_SECONDS; 0 removes it) and reconciliation's
+ * (RECONCILE_INTERVAL_SECONDS; 0 removes it), and queues one reconciliation now.
  */
 @Injectable()
 export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
@@ -29,6 +31,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly lifecycle: CredentialLifecycleService,
     private readonly healthCheck: CredentialHealthCheckService,
+    private readonly reconciliation: ReconciliationService,
     private readonly jobs: JobsService,
     private readonly config: AppConfigService,
   ) {
@@ -41,6 +44,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       [JOB.CHECK_CREDENTIAL_HEALTH]: (p, job) => this.healthCheck.check(p, job),
       [JOB.REVERIFY_MEMBERS]: (p, job) => this.healthCheck.reverify(p, job),
       [JOB.RESYNC_CREDENTIAL]: (p, job) => this.lifecycle.resync(p, job),
+      [JOB.RECONCILE]: (p, job) => this.reconciliation.reconcile(p, job),
     };
   }
 
@@ -66,6 +70,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`${job?.name ?? '?'} ${job?.id ?? '?'} failed: ${error.message}`),
     );
     await this.jobs.scheduleHealthSweep(this.config.health.checkIntervalSeconds);
+    await this.jobs.scheduleReconciliation(this.config.durability.reconcileIntervalSeconds);
   }
 
   async process(job: Job, token?: string): Promise<unknown> {
@@ -85,7 +90,12 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking jobs and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
+  async close(): Promise<void> {
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfigService } from '../config/app-config.service';
-import { JobsService } from '../jobs/jobs.service';
+import { type IntentWriter, recordIntent } from '../jobs/job-intents';
 import { JOB } from '../jobs/jobs.types';
+import { PrismaService } from '../prisma/prisma.service';
 import type { ProviderError } from '../providers/provider.errors';
 import type { WorkspacePlatformSlug } from '../providers/provider.types';
 import { DelegationErrorEvents } from './delegation-error-events.service';
@@ -31,48 +32,55 @@ export class MemberAccessFailureService {
   constructor(
     private readonly members: MemberCredentialsRepository,
     private readonly events: DelegationErrorEvents,
-    private readonly jobs: JobsService,
+    private readonly prisma: PrismaService,
     private readonly config: AppConfigService,
   ) {}
 
-  /** `fromCheck`: a verification (re-)check failed, so the backoff grows; a live call only reports. */
+  /**
+   * `fromCheck`: a verification (re-)check failed, so the backoff grows; a live call only reports. The state change,
+   * its webhook and the re-check are committed together (job intents: sent even if Redis is down right now).
+   */
   async record(access: FailedMemberAccess, error: ProviderError, fromCheck = false): Promise<void> {
     const stored = { type: error.type, message: error.message, at: new Date().toISOString() };
     const { memberRecheckMinSeconds, memberRecheckMaxSeconds } = this.config.health;
-    const { changed, nextCheckAtMs } = await this.members.markFailing(
-      access.delegationCredentialId,
-      access.user.id,
-      stored,
-      {
-        reschedule: fromCheck,
-        backoff: { minSeconds: memberRecheckMinSeconds, maxSeconds: memberRecheckMaxSeconds },
-      },
-    );
+    await this.prisma.$transaction(async (tx) => {
+      const { changed, nextCheckAtMs } = await this.members.markFailing(
+        access.delegationCredentialId,
+        access.user.id,
+        stored,
+        {
+          reschedule: fromCheck,
+          backoff: { minSeconds: memberRecheckMinSeconds, maxSeconds: memberRecheckMaxSeconds },
+        },
+        tx,
+      );
+      if (changed) await this.events.memberAccessFailed(tx, { ...access, error });
+      if (nextCheckAtMs !== null) await this.scheduleRecheck(tx, access, nextCheckAtMs);
+    });
     this.logger.warn(`member ${access.user.id} of ${access.delegationCredentialId}: ${error.type}`);
-    if (changed) await this.events.memberAccessFailed({ ...access, error });
-    if (nextCheckAtMs !== null) await this.scheduleRecheck(access, nextCheckAtMs);
   }
 
   /**
    * The member's re-check as a delayed verification job at `dueAtMs` (its id carries the due time, so it is queued
    * once). Should it be lost, the periodic health check queues members whose re-check time has passed.
    */
-  private async scheduleRecheck(access: FailedMemberAccess, dueAtMs: number): Promise<void> {
-    try {
-      await this.jobs.dispatch(
-        JOB.VERIFY_MEMBER,
-        {
-          credentialId: access.delegationCredentialId,
-          generation: access.generation,
-          userId: access.user.id,
-          platform: access.platform,
-          cause: 'recheck',
-          trigger: Math.round(dueAtMs),
-        },
-        { delayMs: dueAtMs - Date.now() },
-      );
-    } catch (error) {
-      this.logger.error(`re-check of member ${access.user.id} not queued: ${(error as Error).message}`);
-    }
+  private async scheduleRecheck(
+    tx: IntentWriter,
+    access: FailedMemberAccess,
+    dueAtMs: number,
+  ): Promise<void> {
+    await recordIntent(
+      tx,
+      JOB.VERIFY_MEMBER,
+      {
+        credentialId: access.delegationCredentialId,
+        generation: access.generation,
+        userId: access.user.id,
+        platform: access.platform,
+        cause: 'recheck',
+        trigger: Math.round(dueAtMs),
+      },
+      { delayMs: dueAtMs - Date.now() },
+    );
   }
 }

@@ -226,12 +226,13 @@ export class MemberCredentialsRepository {
     userId: number,
     error: StoredMemberError,
     options: { reschedule: boolean; backoff: { minSeconds: number; maxSeconds: number } },
+    db: Prisma.TransactionClient = this.prisma,
   ): Promise<{ changed: boolean; nextCheckAtMs: number | null }> {
     const lastError = JSON.stringify(error);
     const { minSeconds, maxSeconds } = options.backoff;
     // One conditional statement: of two concurrent reports of the same failure (a live call and a verification
     // job), only the first changes the state, so the error is reported once.
-    const [changed] = await this.prisma.$queryRaw<{ nextCheckAtMs: number }[]>`
+    const [changed] = await db.$queryRaw<{ nextCheckAtMs: number }[]>`
       UPDATE "Credential" SET "syncState" = 'FAILING', "lastError" = ${lastError}::jsonb, "lastCheckedAt" = ${NOW},
         attempts = attempts + 1, "updatedAt" = ${NOW}, "consecutiveFailures" = 1,
         "nextCheckAt" = ${NOW} + make_interval(secs => ${minSeconds})
@@ -240,13 +241,13 @@ export class MemberCredentialsRepository {
       RETURNING (EXTRACT(EPOCH FROM "nextCheckAt") * 1000)::float8 AS "nextCheckAtMs"`;
     if (changed) return { changed: true, nextCheckAtMs: changed.nextCheckAtMs };
     if (!options.reschedule) {
-      await this.prisma.credential.updateMany({
+      await db.credential.updateMany({
         where: { delegationCredentialId: dc, userId },
         data: { lastError: { ...error }, lastCheckedAt: new Date(), attempts: { increment: 1 } },
       });
       return { changed: false, nextCheckAtMs: null };
     }
-    const [rescheduled] = await this.prisma.$queryRaw<{ nextCheckAtMs: number }[]>`
+    const [rescheduled] = await db.$queryRaw<{ nextCheckAtMs: number }[]>`
       UPDATE "Credential" SET "lastError" = ${lastError}::jsonb, "lastCheckedAt" = ${NOW},
         attempts = attempts + 1, "updatedAt" = ${NOW}, "consecutiveFailures" = "consecutiveFailures" + 1,
         "nextCheckAt" = ${NOW} + make_interval(secs =>

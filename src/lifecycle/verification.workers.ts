@@ -57,7 +57,12 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking jobs and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
+  async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }

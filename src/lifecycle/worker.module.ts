@@ -11,6 +11,8 @@ import { RedisModule } from '../redis/redis.module';
 import { CredentialHealthCheckService } from './credential-health-check.service';
 import { CredentialLifecycleService } from './credential-lifecycle.service';
 import { LifecycleWorker } from './lifecycle.worker';
+import { ReconciliationRepository } from './reconciliation.repository';
+import { ReconciliationService } from './reconciliation.service';
 import { MemberLifecycleCoreModule } from './member-lifecycle-core.module';
 import { MemberVerificationService } from './member-verification.service';
 import { VerificationWorkers } from './verification.workers';
@@ -35,6 +37,8 @@ import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
     CredentialLifecycleService,
     CredentialHealthCheckService,
     MemberVerificationService,
+    ReconciliationRepository,
+    ReconciliationService,
     LifecycleWorker,
     VerificationWorkers,
   ],

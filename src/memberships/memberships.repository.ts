@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MembershipRole, Prisma } from '../generated/prisma/client';
+import { MemberEventsService } from '../lifecycle/member-events.service';
 import { PrismaService } from '../prisma/prisma.service';
 
 const withUser = { user: { select: { email: true, username: true, name: true } } } as const;
@@ -27,11 +28,15 @@ const isOwner = (m: { role: MembershipRole; accepted: boolean }): boolean => m.a
 
 /**
  * Owns every Prisma access to organization memberships. Every read and write is scoped to the organization, so
- * another organization's membership is indistinguishable from a missing one.
+ * another organization's membership is indistinguishable from a missing one. Every write that can move delegated
+ * calendar access records the member's sync job in its own transaction (MemberEventsService).
  */
 @Injectable()
 export class MembershipsRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly events: MemberEventsService,
+  ) {}
 
   findInOrg(organizationId: number, target: MembershipTarget): Promise<MembershipRecord | null> {
     return this.prisma.membership.findFirst({
@@ -65,17 +70,29 @@ export class MembershipsRepository {
     });
   }
 
-  /** Throws P2002 when the user is already a member, P2003 when the user does not exist (any more). */
+  /**
+   * Creates the membership with the member's sync job (even a pending membership: the job decides, and only
+   * provisions accepted members). Throws P2002 when the user is already a member, P2003 when the user does not
+   * exist (any more).
+   */
   create(
     organizationId: number,
     data: { userId: number; role: MembershipRole; accepted: boolean; disableImpersonation: boolean },
   ): Promise<MembershipRecord> {
-    return this.prisma.membership.create({ data: { ...data, teamId: organizationId }, include: withUser });
+    return this.prisma.$transaction(async (tx) => {
+      const created = await tx.membership.create({
+        data: { ...data, teamId: organizationId },
+        include: withUser,
+      });
+      await this.events.memberChanged(tx, organizationId, created.userId, created.updatedAt);
+      return created;
+    });
   }
 
   /**
-   * Applies a change under the organization's admin lock. Returns the row before and after (both read inside the
-   * transaction, so callers compare the real transition), or null when the membership is gone.
+   * Applies a change under the organization's admin lock, with the member's sync job when `accepted` or `role`
+   * changed. Returns the row before and after (both read inside the transaction), or null when the membership is
+   * gone.
    * Throws LastOrgOwnerError when the change would demote or un-accept the last accepted owner, and
    * LastOrgAdminError when it would demote or un-accept the last accepted owner/admin (organizations that predate
    * the owner rule may have admins only).
@@ -96,13 +113,17 @@ export class MembershipsRepository {
       if (isOwner(before) && !isOwner(next)) await this.assertAnotherOwner(tx, organizationId, id);
       if (isManager(before) && !isManager(next)) await this.assertAnotherAdmin(tx, organizationId, id);
       const after = await tx.membership.update({ where: { id }, data: change, include: withUser });
+      // accepted decides delegated access; role is reported too so the job, not this endpoint, stays the one place
+      // that decides what a membership change means. disableImpersonation alone does not matter to delegation.
+      if (before.accepted !== after.accepted || before.role !== after.role)
+        await this.events.memberChanged(tx, organizationId, after.userId, after.updatedAt);
       return { before, after };
     });
   }
 
   /**
-   * Deletes a membership under the organization's admin lock and returns the removed row, or null when it is
-   * gone. Throws LastOrgOwnerError when it is the last accepted owner, LastOrgAdminError when it is the last
+   * Deletes a membership under the organization's admin lock, with the member's sync job, and returns the removed
+   * row, or null when it is gone. Throws LastOrgOwnerError when it is the last accepted owner, LastOrgAdminError when it is the last
    * accepted owner/admin.
    */
   remove(organizationId: number, target: MembershipTarget): Promise<MembershipRecord | null> {
@@ -116,6 +137,7 @@ export class MembershipsRepository {
       if (isOwner(row)) await this.assertAnotherOwner(tx, organizationId, row.id);
       if (isManager(row)) await this.assertAnotherAdmin(tx, organizationId, row.id);
       await tx.membership.delete({ where: { id: row.id } });
+      await this.events.memberRemoved(tx, organizationId, row.userId);
       return row;
     });
   }

@@ -3,7 +3,6 @@ import type { AuthUser } from '../common/http/request-context';
 import { isPrismaError, isUniqueViolation } from '../prisma/prisma-errors';
 import type { CreateOrgMembershipDto } from './dto/create-org-membership.input';
 import type { UpdateOrgMembershipDto } from './dto/update-org-membership.input';
-import { MemberSyncService } from './member-sync.service';
 import {
   LastOrgAdminError,
   LastOrgOwnerError,
@@ -43,15 +42,14 @@ export async function keepingAnOwner<T>(orgId: number, write: () => Promise<T>):
 const CHANGE_FIELDS = ['accepted', 'role', 'disableImpersonation'] as const;
 
 /**
- * Organization membership rules: org scoping, owner-only rules, the last-owner and last-admin rules, and reporting each change
- * that can affect delegated calendar access to the lifecycle queue (after the write has committed).
+ * Organization membership rules: org scoping, owner-only rules, the last-owner and last-admin rules. Each change that
+ * can affect delegated calendar access commits with the member's sync job (see MembershipsRepository).
  */
 @Injectable()
 export class MembershipsService {
   constructor(
     private readonly memberships: MembershipsRepository,
     private readonly policy: OrgRolePolicy,
-    private readonly sync: MemberSyncService,
   ) {}
 
   list(orgId: number, take: number, skip: number): Promise<MembershipRecord[]> {
@@ -83,8 +81,6 @@ export class MembershipsService {
       if (isPrismaError(error, 'P2003')) throw userNotFound(); // deleted between the check and the insert
       throw error;
     }
-    // Even a pending membership is reported: the job decides (it only provisions accepted members).
-    await this.sync.changed(orgId, record.userId, record.updatedAt, `Membership ${record.id} was created`);
     return record;
   }
 
@@ -112,13 +108,7 @@ export class MembershipsService {
 
     const result = await keepingAnOwner(orgId, () => this.memberships.update(orgId, id, change));
     if (!result) throw membershipNotFound(id, orgId);
-    const { before, after } = result;
-    // accepted decides delegated access; role is reported too so the job, not this endpoint, stays the one place
-    // that decides what a membership change means. disableImpersonation alone does not matter to delegation.
-    if (before.accepted !== after.accepted || before.role !== after.role) {
-      await this.sync.changed(orgId, after.userId, after.updatedAt, `Membership ${id} was updated`);
-    }
-    return after;
+    return result.after;
   }
 
   async remove(orgId: number, id: number, actor: AuthUser): Promise<MembershipRecord> {
@@ -126,7 +116,6 @@ export class MembershipsService {
     await this.policy.assertMayManage(orgId, actor, [current.role]);
     const removed = await keepingAnOwner(orgId, () => this.memberships.remove(orgId, { id }));
     if (!removed) throw membershipNotFound(id, orgId);
-    await this.sync.removed(orgId, removed.userId, `Membership ${id} was deleted`);
     return removed;
   }
 }

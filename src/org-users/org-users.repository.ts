@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { MembershipRole, Prisma } from '../generated/prisma/client';
+import { MemberEventsService } from '../lifecycle/member-events.service';
 import { PrismaService } from '../prisma/prisma.service';
 
 const withUser = {
@@ -17,20 +18,34 @@ export interface UserChange {
   username?: string;
 }
 
-/** Owns the Prisma access of the org users API (membership writes that need the admin rules go through MembershipsRepository). */
+/**
+ * Owns the Prisma access of the org users API (membership writes that need the admin rules go through
+ * MembershipsRepository). Writes that move delegated calendar access record the member's sync job in their own
+ * transaction (MemberEventsService).
+ */
 @Injectable()
 export class OrgUsersRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly events: MemberEventsService,
+  ) {}
 
-  /** Creates the user and its membership in one statement. Throws P2002 when the email or username is taken. */
+  /**
+   * Creates the user and its membership, with the member's sync job, in one transaction. Throws P2002 when the email
+   * or username is taken.
+   */
   createWithMembership(
     organizationId: number,
     user: { email: string; name?: string; username?: string },
     membership: { role: MembershipRole; accepted: boolean },
   ): Promise<OrgUserRecord> {
-    return this.prisma.membership.create({
-      data: { ...membership, team: { connect: { id: organizationId } }, user: { create: user } },
-      include: withUser,
+    return this.prisma.$transaction(async (tx) => {
+      const created = await tx.membership.create({
+        data: { ...membership, team: { connect: { id: organizationId } }, user: { create: user } },
+        include: withUser,
+      });
+      await this.events.memberChanged(tx, organizationId, created.userId, created.updatedAt);
+      return created;
     });
   }
 
@@ -62,7 +77,8 @@ export class OrgUsersRepository {
 
   /**
    * Updates the user and returns them with their membership in `organizationId` (null when that membership is
-   * gone: nothing is written then). Throws P2002 on a taken email/username.
+   * gone: nothing is written then). A new email records the member's sync job in every organization they belong
+   * to. Throws P2002 on a taken email/username.
    */
   updateUser(organizationId: number, userId: number, change: UserChange): Promise<OrgUserRecord | null> {
     return this.prisma.$transaction(async (tx) => {
@@ -72,7 +88,17 @@ export class OrgUsersRepository {
       if (!member) return null;
       // A new address is not verified: it must be verified again before it can enable delegation.
       const data = change.email === undefined ? change : { ...change, emailVerified: null };
-      await tx.user.update({ where: { id: userId }, data });
+      const updated = await tx.user.update({ where: { id: userId }, data });
+      if (change.email !== undefined) {
+        // One account, so the new domain matters in every organization the user belongs to, not only this one.
+        const organizations = await tx.membership.findMany({
+          where: { userId, team: { isOrganization: true } },
+          select: { teamId: true },
+          orderBy: { teamId: 'asc' },
+        });
+        for (const { teamId } of organizations)
+          await this.events.memberChanged(tx, teamId, userId, updated.updatedAt);
+      }
       return tx.membership.findUnique({ where: { id: member.id }, include: withUser });
     });
   }
@@ -80,16 +106,6 @@ export class OrgUsersRepository {
   /** Every team or organization the user has a membership in (accepted or not). */
   async teamIdsOf(userId: number): Promise<number[]> {
     const rows = await this.prisma.membership.findMany({ where: { userId }, select: { teamId: true } });
-    return rows.map((row) => row.teamId);
-  }
-
-  /** Every organization the user belongs to (accepted or not): an email change affects delegated access in each. */
-  async organizationIdsOf(userId: number): Promise<number[]> {
-    const rows = await this.prisma.membership.findMany({
-      where: { userId, team: { isOrganization: true } },
-      select: { teamId: true },
-      orderBy: { teamId: 'asc' },
-    });
     return rows.map((row) => row.teamId);
   }
 }

@@ -6,7 +6,6 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { AuthUser } from '../common/http/request-context';
-import { MemberSyncService } from '../memberships/member-sync.service';
 import { MembershipsRepository } from '../memberships/memberships.repository';
 import { keepingAnOwner } from '../memberships/memberships.service';
 import { OrgRolePolicy } from '../memberships/org-role.policy';
@@ -24,8 +23,8 @@ const USER_FIELDS = ['email', 'name', 'username'] as const;
 
 /**
  * Organization users: creating a user straight into the organization, editing members' profiles, and removing
- * members. Changes that move delegated calendar access (joining, leaving, a new email domain) are reported to the
- * lifecycle queue after they commit.
+ * members. Changes that move delegated calendar access (joining, leaving, a new email domain) commit with the member's
+ * sync job (see OrgUsersRepository).
  */
 @Injectable()
 export class OrgUsersService {
@@ -33,7 +32,6 @@ export class OrgUsersService {
     private readonly users: OrgUsersRepository,
     private readonly memberships: MembershipsRepository,
     private readonly policy: OrgRolePolicy,
-    private readonly sync: MemberSyncService,
   ) {}
 
   list(orgId: number, take: number, skip: number): Promise<OrgUserRecord[]> {
@@ -55,7 +53,6 @@ export class OrgUsersService {
       if (isUniqueViolation(error)) await this.assertFree(input.email, input.username);
       throw error;
     }
-    await this.sync.changed(orgId, record.userId, record.updatedAt, `User ${record.userId} was created`);
     return record;
   }
 
@@ -97,17 +94,6 @@ export class OrgUsersService {
       throw error;
     }
     if (!updated) throw userNotFound(userId, orgId);
-    if (change.email !== undefined) {
-      // One account, so the new domain matters in every organization the user belongs to, not only this one.
-      for (const organizationId of await this.users.organizationIdsOf(userId)) {
-        await this.sync.changed(
-          organizationId,
-          userId,
-          updated.user.updatedAt,
-          `User ${userId} changed email`,
-        );
-      }
-    }
     return updated;
   }
 
@@ -118,7 +104,6 @@ export class OrgUsersService {
     await this.policy.assertMayManage(orgId, actor, [current.role]);
     const removed = await keepingAnOwner(orgId, () => this.memberships.remove(orgId, { userId }));
     if (!removed) throw userNotFound(userId, orgId);
-    await this.sync.removed(orgId, userId, `User ${userId} was removed from organization ${orgId}`);
     return current;
   }
 

@@ -37,7 +37,12 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   private readonly pool: Pool;
 
   constructor(config: AppConfigService) {
-    const pool = new Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+    // A request waits at most 5 s for a connection (an unreachable database answers 503, never hangs).
+    const pool = new Pool({
+      connectionString: config.databaseUrl,
+      max: config.databasePoolSize,
+      connectionTimeoutMillis: 5000,
+    });
     super({
       adapter: new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementNamer() }),
     });

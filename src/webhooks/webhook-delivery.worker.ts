@@ -90,7 +90,12 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops taking deliveries and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
+  async close(): Promise<void> {
     await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { JobsService } from '../jobs/jobs.service';
+import { type IntentWriter, recordIntents } from '../jobs/job-intents';
 import { JOB } from '../jobs/jobs.types';
-import type { PrismaService } from '../prisma/prisma.service';
 import type { WebhookTrigger } from './webhook-triggers';
 
 export interface WebhookEvent {
@@ -21,19 +20,17 @@ export interface WebhookBody extends Record<string, unknown> {
 /**
  * Fans one event out to the organization's active webhooks subscribed to its trigger: one delivery job per
  * webhook, all sharing one event id (so the job ids are deterministic and a re-queue of the same event is a
- * no-op). The body is built once here, so every subscriber and every retry gets identical bytes; the signing
- * secret is not in the job — the worker reads it from the database.
+ * no-op; the id goes out as X-Cal-Webhook-Event-Id on every attempt). The body is built once here, so every
+ * subscriber and every retry gets identical bytes; the signing secret is not in the job — the worker reads it from
+ * the database.
  *
- * A plain function over PrismaService and JobsService (both global) so that event sources living in modules this
- * feature does not own — DelegationErrorEvents in the lifecycle core — can publish in the API and the worker
- * without new provider wiring. Returns the number of deliveries queued.
+ * Runs inside the transaction of the state change the event reports (`tx`), as job intents: the event is sent if
+ * and only if that change commits, whether or not Redis is up at that moment. A plain function over the transaction
+ * so that event sources living in modules this feature does not own — DelegationErrorEvents in the lifecycle core —
+ * can publish without new provider wiring. Returns the number of deliveries recorded.
  */
-export async function queueWebhookEvent(
-  prisma: PrismaService,
-  jobs: JobsService,
-  event: WebhookEvent,
-): Promise<number> {
-  const subscribers = await prisma.webhook.findMany({
+export async function queueWebhookEvent(tx: IntentWriter, event: WebhookEvent): Promise<number> {
+  const subscribers = await tx.webhook.findMany({
     where: { organizationId: event.organizationId, active: true, triggers: { has: event.triggerEvent } },
     select: { id: true },
     orderBy: { id: 'asc' },
@@ -45,7 +42,8 @@ export async function queueWebhookEvent(
     createdAt: new Date().toISOString(),
     payload: event.payload,
   };
-  await jobs.dispatchBulk(
+  await recordIntents(
+    tx,
     JOB.DELIVER_WEBHOOK,
     subscribers.map((webhook) => ({
       webhookId: webhook.id,

@@ -51,4 +51,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.RATE_LIMIT_DEFAULT_LIMIT ??= '1000000';
   process.env.RATE_LIMIT_VERIFY_LIMIT ??= '1000000';
   process.env.RATE_LIMIT_BUSY_TIMES_LIMIT ??= '1000000';
+  // Same for reconciliation: it would repair every other file's credentials (test/reconciliation turns it on).
+  process.env.RECONCILE_INTERVAL_SECONDS ??= '0';
 }

@@ -13,6 +13,11 @@ export interface TestApp {
   fixtures: Fixtures;
   /** A BullMQ client of queue `name` on the test Redis (opened on first use; `close()` closes it first). */
   queue(name: string): Queue;
+  /**
+   * Resolves once no job intent is pending: every job a committed change recorded is in its queue (the dispatcher
+   * deletes an intent only after queueing it). Throws after `timeoutMs`.
+   */
+  intentsDispatched(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,11 +49,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     }
     return opened;
   };
+  const intentsDispatched = async (timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await prisma.jobIntent.count()) > 0) {
+      if (Date.now() > deadline) throw new Error(`Job intents still pending after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   const close = async () => {
+    // Jobs this file's changes recorded go to this file's queues, not to the next file's (they share the database).
+    await intentsDispatched().catch(() => undefined);
     for (const opened of queues.values()) await opened.close();
     await app.close();
   };
-  return { app, prisma, fixtures: new Fixtures(prisma), queue, close };
+  return { app, prisma, fixtures: new Fixtures(prisma), queue, intentsDispatched, close };
 }
 
 /**

@@ -16,6 +16,7 @@ export async function jobsWith(
 
 /** sync-member jobs queued for an organization (no worker runs in the API test app, so they stay queued). */
 export async function syncMemberJobs(t: TestApp, orgId: number) {
+  await t.intentsDispatched();
   const jobs = await t
     .queue(LIFECYCLE_QUEUE)
     .getJobs(['waiting', 'delayed', 'active', 'completed', 'failed', 'prioritized']);

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { Prisma } from '../../generated/prisma/client';
+import { isDatabaseUnavailable } from '../../prisma/prisma-errors';
 import { ProviderError } from '../../providers/provider.errors';
 import type { AppRequest } from '../http/request-context';
 
@@ -27,6 +28,11 @@ const PRISMA_ERRORS: Record<string, { status: HttpStatus; message: string }> = {
   P2003: { status: HttpStatus.BAD_REQUEST, message: 'Invalid input: The referenced data does not exist.' },
 };
 
+const DATABASE_UNAVAILABLE = {
+  code: 'ServiceUnavailableException',
+  message: 'The database is unavailable right now; retry the request shortly.',
+};
+
 /**
  * The one error envelope: `{status:"error", timestamp, path, error:{code, message, details?}}`.
  * HttpExceptions keep their status and message; Prisma's known codes map to 409/404/400; anything else is a 500
@@ -44,6 +50,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof ProviderError && exception.retryAfterMs !== undefined) {
       response.setHeader('Retry-After', Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
     }
+    if (status === HttpStatus.SERVICE_UNAVAILABLE && error.code === DATABASE_UNAVAILABLE.code)
+      response.setHeader('Retry-After', 1);
     const body: ErrorBody = {
       status: 'error',
       timestamp: new Date().toISOString(),
@@ -86,6 +94,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof Prisma.PrismaClientKnownRequestError && PRISMA_ERRORS[exception.code]) {
       const mapped = PRISMA_ERRORS[exception.code];
       return { status: mapped.status, error: { code: exception.code, message: mapped.message } };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      // A restart, failover or killed connection: transient, and the client may retry (never a bare 500).
+      this.logger.warn(
+        `${request.method} ${request.originalUrl ?? request.url}: database unavailable (requestId=${request.requestId}): ${
+          (exception as Error).message
+        }`,
+      );
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, error: { ...DATABASE_UNAVAILABLE } };
     }
     if (isClientHttpError(exception))
       return { status: exception.status, error: describeClientHttpError(exception) };

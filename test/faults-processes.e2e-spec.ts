@@ -1,0 +1,185 @@
+import request from 'supertest';
+import { delegatedOrg } from './utils/delegated-org';
+import { uniq } from './utils/fixtures';
+import {
+  ApiProcess,
+  exited,
+  kill,
+  type ProcessHarness,
+  type Spawned,
+  startHarness,
+  startWorkerProcess,
+  TestRedis,
+} from './utils/processes';
+import { waitFor } from './utils/worker';
+
+const DEADLINE_MS = 3000;
+
+/** Ends every other connection to the test database (API pools, worker pools, this harness's idle ones). */
+const terminateBackends = (h: ProcessHarness) =>
+  h.prisma.$queryRaw`
+    SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+
+/**
+ * Faults with real processes (`dist/`) on loopback, each bounded in time: SIGTERM (graceful, with a deadline even
+ * when Redis is unreachable), PostgreSQL connections killed during requests and during provisioning.
+ */
+describe('Faults: shutdown and PostgreSQL (real processes)', () => {
+  let h: ProcessHarness;
+  let redis: TestRedis;
+  const children: Spawned['child'][] = [];
+  const env = () => ({
+    REDIS_URL: redis.url,
+    WORKER_LOCK_DURATION_MS: '2000',
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
+    VERIFY_RATE_GOOGLE_PER_SECOND: '500',
+  });
+  const api = async () => {
+    const started = await ApiProcess.start(env());
+    children.push(started.child);
+    h.setApi(started);
+    return started;
+  };
+  const worker = async (extra: Record<string, string> = {}) => {
+    const started = await startWorkerProcess({ ...env(), ...extra });
+    children.push(started.child);
+    return started;
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    redis = await TestRedis.start();
+  }, 60_000);
+  afterAll(async () => {
+    for (const child of children) await kill(child);
+    await redis?.stop();
+    await h?.close();
+  });
+  afterEach(async () => {
+    if (!(await redis.ping())) await redis.start();
+  });
+
+  it('a worker SIGTERMed while its Redis is unreachable exits within SHUTDOWN_TIMEOUT_MS', async () => {
+    const w = await worker();
+    await redis.stop();
+    const started = Date.now();
+    w.child.kill('SIGTERM');
+    const exit = await Promise.race([
+      exited(w.child),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), DEADLINE_MS + 10_000)),
+    ]);
+    process.stdout.write(`[faults] worker exited ${Date.now() - started} ms after SIGTERM (Redis down)\n`);
+    expect(exit).not.toBe('hung');
+  }, 60_000);
+
+  it('the API SIGTERMed under load: in-flight requests complete, new ones are refused, no 5xx, exit 0', async () => {
+    const a = await api();
+    const o = await delegatedOrg(h, 'google', { enabled: false });
+    const path = `/v2/organizations/${o.org.id}/delegation-credentials`;
+    const statuses: number[] = [];
+    const refused: string[] = [];
+    const one = () =>
+      fetch(`${a.url}${path}`, { headers: o.auth })
+        .then((res) => statuses.push(res.status))
+        .catch((error: Error & { cause?: { code?: string } }) =>
+          refused.push(error.cause?.code ?? error.message),
+        );
+    // A first wave in flight when the signal arrives, then a second one after it.
+    const first = Array.from({ length: 40 }, one);
+    await waitFor(() => Promise.resolve(statuses.length > 0), 10_000, 'the first answers');
+    a.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const second = Array.from({ length: 20 }, one);
+    await Promise.all([...first, ...second]);
+    const exit = await exited(a.child);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(statuses.length).toBeGreaterThanOrEqual(1);
+    // Requests after the listening socket closed are refused (never accepted and dropped half-way).
+    expect(refused.every((code) => code === 'ECONNREFUSED')).toBe(true);
+    expect(statuses.length + refused.length).toBe(60);
+  }, 60_000);
+
+  it('the API SIGTERMed while Redis and PostgreSQL are unreachable exits within the deadline', async () => {
+    const a = await api();
+    await redis.stop();
+    await terminateBackends(h);
+    const started = Date.now();
+    a.child.kill('SIGTERM');
+    const exit = await Promise.race([
+      exited(a.child),
+      new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), DEADLINE_MS + 10_000)),
+    ]);
+    process.stdout.write(`[faults] API exited ${Date.now() - started} ms after SIGTERM (Redis down)\n`);
+    expect(exit).not.toBe('hung');
+  }, 60_000);
+
+  it('PostgreSQL connections killed during requests: 200 or 503 in the error envelope, never a hang; then 200', async () => {
+    await api();
+    const o = await delegatedOrg(h, 'google', { enabled: false });
+    const http = () => request(h.app.getHttpServer() as unknown as string);
+    const path = `/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}`;
+    const answers: { status: number; body: { status?: string; error?: { code?: string } } }[] = [];
+    for (let round = 0; round < 5; round++) {
+      const wave = Array.from({ length: 10 }, () =>
+        http()
+          .get(path)
+          .set(o.auth)
+          .timeout(10_000)
+          .then((res) => answers.push({ status: res.status, body: res.body as never })),
+      );
+      await terminateBackends(h);
+      await Promise.all(wave);
+    }
+    expect(answers).toHaveLength(50);
+    for (const answer of answers) {
+      expect([200, 503]).toContain(answer.status);
+      if (answer.status === 503)
+        expect(answer.body).toMatchObject({
+          status: 'error',
+          error: { code: 'ServiceUnavailableException' },
+        });
+    }
+    process.stdout.write(
+      `[faults] killed connections during requests: ${answers.filter((a) => a.status === 503).length} × 503, ` +
+        `${answers.filter((a) => a.status === 200).length} × 200\n`,
+    );
+    await http().get(path).set(o.auth).timeout(10_000).expect(200);
+  }, 120_000);
+
+  it('PostgreSQL connections killed during provisioning: the job completes after reconnecting, exact counts', async () => {
+    await api();
+    await worker({ PROVISION_BATCH_SIZE: '100' });
+    const o = await delegatedOrg(h, 'google', { enabled: false });
+    const members = 3000;
+    await h.prisma.$executeRaw`
+      WITH u AS (
+        INSERT INTO "User" (email, name, "updatedAt")
+        SELECT 'p' || g || '-' || ${uniq()} || '@' || ${o.domain}, 'p' || g, now() FROM generate_series(1, ${members}) g
+        RETURNING id)
+      INSERT INTO "Membership" ("userId", "teamId", role, accepted, "updatedAt")
+      SELECT id, ${o.org.id}, 'MEMBER', true, now() FROM u`;
+    await o.setEnabled(true);
+    const count = () => h.prisma.credential.count({ where: { delegationCredentialId: o.dcId } });
+    await waitFor(async () => (await count()) > 0, 60_000, 'provisioning to start');
+    let kills = 0;
+    while ((await count()) < members + 1 && kills < 5) {
+      await terminateBackends(h);
+      kills++;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    await waitFor(async () => (await count()) === members + 1, 120_000, 'provisioning to complete');
+    const [dupes] = await h.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT "userId" FROM "Credential" WHERE "delegationCredentialId" = ${o.dcId}::uuid
+      GROUP BY "userId" HAVING count(*) > 1) d`;
+    expect(dupes.n).toBe(0);
+    expect(await h.prisma.selectedCalendar.count({ where: { delegationCredentialId: o.dcId } })).toBe(
+      members + 1,
+    );
+    expect(await h.prisma.jobIntent.count()).toBe(0);
+    process.stdout.write(`[faults] provisioning survived ${kills} rounds of killed connections\n`);
+  }, 240_000);
+});
