@@ -120,7 +120,7 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
   it('PostgreSQL connections killed during requests: 200 or 503 in the error envelope, never a hang; then 200', async () => {
     await api();
     const o = await delegatedOrg(h, 'google', { enabled: false });
-    const http = () => request(h.app.getHttpServer() as unknown as string);
+    const http = () => request(h.app.getHttpServer());
     const path = `/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}`;
     const answers: { status: number; body: { status?: string; error?: { code?: string } } }[] = [];
     for (let round = 0; round < 5; round++) {
