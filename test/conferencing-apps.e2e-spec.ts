@@ -81,7 +81,14 @@ describe('Conferencing apps of delegated members (e2e)', () => {
       if (platform === 'google') t.fake.authorizeDomainWideDelegation(o.domain, o.clientId);
       else t.fake.grantAdminConsent(o.tenantId, o.clientId);
       registry.evict(o.dcId);
-      await http().get('/v2/calendars').set(m.auth).expect(200); // a live call succeeds: connected again
+      // A credential-wide failure is lifted by a credential-level check (a live call could ride a token minted
+      // before the revocation); then the member's next live call connects them again.
+      const verified = await http()
+        .post(`/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}/verify`)
+        .set(o.auth)
+        .expect(200);
+      expect(verified.body.data.verified).toBe(true);
+      await http().get('/v2/calendars').set(m.auth).expect(200);
       expect(await list(m.auth)).toEqual([
         expect.objectContaining({ type: APP[platform].type, invalid: false }),
       ]);

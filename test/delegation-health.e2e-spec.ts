@@ -159,7 +159,7 @@ describe('Delegation health: credential-wide failures, one alert, self-healing (
   it('Microsoft: client secret expired → failing once; PATCHing the new secret heals everyone', async () => {
     const s = await healthyOrg('office365');
     const app = s.serviceAccountKey as { client_id: string; tenant_id: string; private_key: string };
-    const secret = t.fake.microsoft.addSecret(app.client_id, { expireOthers: true });
+    const secret = t.fake.microsoft.addSecret(app.client_id, { expireOthers: true }).value;
     t.fake.expireTokens();
     await Promise.all(s.everyone.map((m) => http().get('/v2/calendars').set(m.auth).expect(200)));
     await expectOneCredentialWideFailure(s, SECRET_EXPIRED);

@@ -78,7 +78,7 @@ describe('npm run demo (e2e)', () => {
 
     const facts = JSON.parse(readFileSync(report, 'utf8')) as StoryFacts;
     // 50 members: 46 on acme.test in the directory, the admin, 1 not in the directory, 2 outside the domain.
-    expect(facts.google.members).toEqual({ matching: 48, connected: 47, pending: 0, failing: 1 });
+    expect(facts.google.members).toEqual({ matching: 48, connected: 47, pending: 0, failing: 1, blocked: 0 });
     expect(facts.memberNotInDirectoryReported).toBe(true);
     expect(facts.google.busyTimes).toEqual([
       expect.objectContaining({

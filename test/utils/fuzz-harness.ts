@@ -52,6 +52,8 @@ export const ERROR_ENVELOPE = {
 /**
  * Row counts and the newest `updatedAt` of every table, in one statement: what a rejected write must leave as it
  * was. Audit events count only successes: a refused provider check is recorded as a FAILURE event by design.
+ * JobIntent is left out: it is the outbox, drained by the dispatcher in the background whatever the request did (an
+ * intent is written in the transaction of its state change, so a refused write cannot leave one behind anyway).
  */
 export async function databaseFingerprinter(
   prisma: PrismaService,
@@ -62,7 +64,8 @@ export async function databaseFingerprinter(
                    WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name
                      AND c.column_name = 'updatedAt') AS has_updated
     FROM information_schema.tables t
-    WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND t.table_name <> '_prisma_migrations'
+    WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+      AND t.table_name NOT IN ('_prisma_migrations', 'JobIntent')
     ORDER BY t.table_name`;
   const parts = columns.flatMap(({ table_name: table, has_updated: hasUpdated }) => {
     const where = table === 'DelegationCredentialAuditEvent' ? ` WHERE outcome = 'SUCCESS'` : '';

@@ -9,7 +9,7 @@ import { CredentialHealthRepository } from '../../lifecycle/credential-health.re
 import { CredentialHealthService } from '../../lifecycle/credential-health.service';
 import { MemberAccessFailureService } from '../../lifecycle/member-access-failure.service';
 import { MemberCredentialsRepository } from '../../lifecycle/member-credentials.repository';
-import { ProviderError } from '../../providers/provider.errors';
+import { ProviderError, type ProviderErrorType } from '../../providers/provider.errors';
 import { ProviderRegistry } from '../../providers/provider.registry';
 import {
   type CalendarProvider,
@@ -51,6 +51,13 @@ export type MemberAccessState = Exclude<MemberSyncState, 'BLOCKED'>;
  * write: that is the request's problem, not a broken delegation, so it is answered but not recorded against the member.
  */
 export type CallScope = 'account' | 'calendar';
+
+/**
+ * Member-scope errors about the calendar or event a call targeted rather than the member's mailbox: never recorded
+ * against the member. Any other member-scope error (not in the directory, no mailbox, an access policy) is about the
+ * mailbox itself, whichever call found it.
+ */
+const TARGET_ONLY_ERRORS: ReadonlySet<ProviderErrorType> = new Set(['CALENDAR_NOT_ACCESSIBLE']);
 
 const isPlatform = (slug: string): slug is WorkspacePlatformSlug =>
   (WORKSPACE_PLATFORM_SLUGS as readonly string[]).includes(slug);
@@ -126,7 +133,7 @@ export class DelegatedAccessService {
       if (error instanceof ProviderError && error.permanent) {
         if (error.scope === 'credential') {
           await this.reportCredentialFailure(connection, error);
-        } else if (scope === 'account') {
+        } else if (error.scope === 'member' && (scope === 'account' || !TARGET_ONLY_ERRORS.has(error.type))) {
           await this.reportFailure(connection, error);
         }
       }

@@ -37,7 +37,7 @@ export function registerScrapedGauges(): void {
   );
   scrapedGauge(
     METRIC.DELEGATED_MEMBERS,
-    'Delegated member credentials by delegation credential (the largest ones; the rest summed as "other") and state (pending, connected, failing), read from the database at scrape',
+    'Delegated member credentials by delegation credential (the largest ones; the rest summed as "other") and state (pending, connected, failing, blocked), read from the database at scrape',
     ['credential', 'state'],
     fill('delegatedMembers'),
   );

@@ -16,7 +16,7 @@ import {
 export const OBSERVED_QUEUES = [LIFECYCLE_QUEUE, ...Object.values(VERIFY_QUEUES), WEBHOOK_QUEUE];
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed'] as const;
-const MEMBER_STATES = ['pending', 'connected', 'failing'];
+const MEMBER_STATES = ['pending', 'connected', 'failing', 'blocked'];
 const CREDENTIAL_STATUSES = ['pending', 'active', 'failing', 'disabled', 'deleting'];
 
 /** Credentials with their own `credential` label in dc_delegated_members; the rest are summed as "other". */
