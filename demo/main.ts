@@ -279,7 +279,7 @@ function tomorrow(): string {
 
 /** Ctrl-C: after the story it ends the demo normally; during it, it stops everything and names the step. */
 let waitingForCtrlC: (() => void) | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (waitingForCtrlC) return waitingForCtrlC();
     out.fail(out.currentStep, `interrupted (${signal})`);
