@@ -20,8 +20,13 @@ import { DemoFailure, out } from './output';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const DEMO_DIR = path.join(ROOT, '.demo');
-export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/delegation_demo';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/**
+ * Where the demo looks for a local PostgreSQL / Redis when DATABASE_URL / REDIS_URL are unset, before starting its
+ * own (DEMO_LOCAL_POSTGRES_URL / DEMO_LOCAL_REDIS_URL override them, e.g. for a server on another port).
+ */
+const DEFAULT_DATABASE_URL =
+  process.env.DEMO_LOCAL_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/delegation_demo';
+const DEFAULT_REDIS_URL = process.env.DEMO_LOCAL_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Something the demo started and must stop on exit. */
 export interface Stoppable {
@@ -144,7 +149,7 @@ export async function providePostgres(
   }
   const localError = await postgresAnswers(DEFAULT_DATABASE_URL);
   if (!localError) {
-    out.ok(`PostgreSQL at ${describeEndpoint(DEFAULT_DATABASE_URL, 5432)} (local default)`);
+    out.ok(`PostgreSQL at ${describeEndpoint(DEFAULT_DATABASE_URL, 5432)} (local)`);
     return { url: DEFAULT_DATABASE_URL };
   }
   out.info(
@@ -242,14 +247,14 @@ export async function provideRedis(
   }
   const localError = await redisAnswers(DEFAULT_REDIS_URL);
   if (!localError) {
-    out.ok('Redis at 127.0.0.1:6379 (local default)');
+    out.ok(`Redis at ${describeEndpoint(DEFAULT_REDIS_URL, 6379)} (local)`);
     return { url: DEFAULT_REDIS_URL };
   }
   const binary = which('redis-server');
   if (!binary) {
     throw new DemoFailure(
       'Redis',
-      `No Redis at 127.0.0.1:6379 and redis-server is not installed: start one with \`docker compose up -d redis\` ` +
+      `No Redis at ${describeEndpoint(DEFAULT_REDIS_URL, 6379)} and redis-server is not installed: start one with \`docker compose up -d redis\` ` +
         '(or install redis-server, or set REDIS_URL).',
     );
   }

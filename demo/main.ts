@@ -134,7 +134,6 @@ async function main(argv: string[]): Promise<number> {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: process.env.QUEUE_PREFIX ?? 'demo',
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true', // the demo's receiver listens on this machine
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'log',
     NODE_ENV: process.env.NODE_ENV ?? 'development',
   };
   if (!external) Object.assign(env, masterKey(env));
@@ -279,7 +278,7 @@ function tomorrow(): string {
 
 /** Ctrl-C: after the story it ends the demo normally; during it, it stops everything and names the step. */
 let waitingForCtrlC: (() => void) | undefined;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (waitingForCtrlC) return waitingForCtrlC();
     out.fail(out.currentStep, `interrupted (${signal})`);

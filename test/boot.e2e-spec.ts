@@ -102,9 +102,11 @@ describe('Boot checks (e2e)', () => {
   }, 60_000);
 
   it('when both answer, the worker starts and its log lines come out (the checks leave logging alone)', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.LOG_LEVEL; // the service's default level
     const child = spawn(process.execPath, ['-r', './scripts/ts-register.cjs', 'src/worker.ts'], {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'log' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

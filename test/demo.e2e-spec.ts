@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,14 +17,21 @@ interface Finished {
 }
 
 /** `npm run demo -- <args>` as a person runs it (through npm), with environment overrides. */
-async function demo(args: string[], env: Record<string, string>, timeoutMs: number): Promise<Finished> {
+async function demo(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  unset: string[] = [],
+): Promise<Finished> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const name of unset) delete merged[name];
   const npm = process.env.npm_execpath;
   const command = npm ? process.execPath : 'npm';
   const argv = [...(npm ? [npm] : []), 'run', 'demo', '--', ...args];
   try {
     const { stdout, stderr } = await run(command, argv, {
       cwd: root,
-      env: { ...process.env, ...env },
+      env: merged,
       timeout: timeoutMs,
       maxBuffer: 20 * 1024 * 1024,
     });
@@ -65,9 +72,9 @@ describe('npm run demo (e2e)', () => {
       {
         DEMO_DATABASE_URL: demoDb.toString(),
         DEMO_API_PORT: '0',
-        LOG_LEVEL: 'log',
       },
       540_000,
+      ['LOG_LEVEL'], // the run's LOG_LEVEL=error would hide the worker's start line the demo waits for
     );
     if (finished.code !== 0)
       throw new Error(`demo exited ${finished.code}:\n${finished.stdout}\n${finished.stderr}`);
@@ -128,6 +135,39 @@ describe('npm run demo (e2e)', () => {
     expect(printed).not.toContain(process.env.SERVICE_ACCOUNT_ENCRYPTION_KEY!);
     expect(printed).not.toMatch(/whsec_/);
   }, 600_000);
+
+  it('without a reachable PostgreSQL or Redis it starts an embedded PostgreSQL and a redis-server, and stops them', async () => {
+    const [pgPort, redisPort] = [await closedPort(), await closedPort()];
+    const env: Record<string, string> = {
+      DEMO_LOCAL_POSTGRES_URL: `postgresql://postgres@127.0.0.1:${pgPort}/delegation_demo`,
+      DEMO_LOCAL_REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      DEMO_API_PORT: '0',
+    };
+    const finished = await demo(['--once', '--members', '5'], env, 400_000, [
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LOG_LEVEL',
+    ]);
+    if (finished.code !== 0)
+      throw new Error(`demo exited ${finished.code}:\n${finished.stdout}\n${finished.stderr}`);
+    expect(finished.stdout).toMatch(/embedded PostgreSQL on 127\.0\.0\.1:\d+ \(data in /);
+    expect(finished.stdout).toMatch(/own redis-server on 127\.0\.0\.1:(\d+)/);
+    expect(finished.stdout).toContain('The story is done');
+    // Both were stopped with the demo: nothing answers on their ports any more.
+    const redisOwn = Number(/own redis-server on 127\.0\.0\.1:(\d+)/.exec(finished.stdout)![1]);
+    const pgOwn = Number(/embedded PostgreSQL on 127\.0\.0\.1:(\d+)/.exec(finished.stdout)![1]);
+    for (const port of [redisOwn, pgOwn]) {
+      const answered = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      expect({ port, answered }).toEqual({ port, answered: false });
+    }
+  }, 480_000);
 
   it('--once exits non-zero naming the step that failed', async () => {
     const port = await closedPort();
