@@ -1,9 +1,13 @@
 import request from 'supertest';
+import { PrincipalCache } from '../src/auth/principal-cache.service';
 import { useTestApp } from './utils/app';
 import { bearer } from './utils/fixtures';
 
 const EXPIRED = 'ApiAuthStrategy - api key - Your api key is expired';
 const MINUTE = 60_000;
+
+// The principal cache is on in this file (ordinary test files turn it off: see test/setup/global-setup.ts).
+process.env.AUTH_CACHE_TTL_SECONDS = '3600';
 
 /** Exact API key expiry: a key stops working the instant now > expiresAt (compared as instants, not by day). */
 describe('API key expiry (e2e)', () => {
@@ -36,15 +40,17 @@ describe('API key expiry (e2e)', () => {
     await list(org.id, never).expect(200);
   });
 
-  it('stops accepting a key the instant it expires, even after it was used', async () => {
+  it('stops accepting a key the instant it expires, even while its principal is cached', async () => {
     const { org, admin } = await t.fixtures.orgWithAdmin();
-    const key = await t.fixtures.apiKey(admin.id, { expiresAt: new Date(Date.now() + 2 * MINUTE) });
+    const expiresAt = new Date(Date.now() + 1500);
+    const key = await t.fixtures.apiKey(admin.id, { expiresAt });
+    await list(org.id, key).expect(200); // resolved and cached (AUTH_CACHE_TTL_SECONDS above)
+    const cache = t.app.get(PrincipalCache);
+    const hits = cache.stats().hits;
     await list(org.id, key).expect(200);
-    // Move the expiry into the past (as if its time had come): the very next request is refused.
-    await t.prisma.apiKey.updateMany({
-      where: { userId: admin.id },
-      data: { expiresAt: new Date(Date.now() - 1000) },
-    });
+    expect(cache.stats().hits).toBe(hits + 1);
+    // Nothing changes in the database: the cached principal's expiresAt is compared with the clock on every request.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt.getTime() - Date.now() + 5)));
     expect((await list(org.id, key).expect(401)).body.error.message).toBe(EXPIRED);
   });
 

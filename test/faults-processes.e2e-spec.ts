@@ -1,3 +1,4 @@
+import http from 'node:http';
 import request from 'supertest';
 import { delegatedOrg } from './utils/delegated-org';
 import { uniq } from './utils/fixtures';
@@ -80,12 +81,22 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     const path = `/v2/organizations/${o.org.id}/delegation-credentials`;
     const statuses: number[] = [];
     const refused: string[] = [];
+    // One connection per request (no keep-alive pool): a pooled idle socket closed by the shutting-down server
+    // would fail a request that was never sent — a client-side race, not the service dropping one half-way.
     const one = () =>
-      fetch(`${a.url}${path}`, { headers: o.auth })
-        .then((res) => statuses.push(res.status))
-        .catch((error: Error & { cause?: { code?: string } }) =>
-          refused.push(error.cause?.code ?? error.message),
-        );
+      new Promise<void>((resolve) => {
+        const req = http.get(`${a.url}${path}`, { headers: o.auth, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            statuses.push(res.statusCode ?? 0);
+            resolve();
+          });
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          refused.push(error.code ?? error.message);
+          resolve();
+        });
+      });
     // A first wave in flight when the signal arrives, then a second one after it.
     const first = Array.from({ length: 40 }, one);
     await waitFor(() => Promise.resolve(statuses.length > 0), 10_000, 'the first answers');
@@ -99,7 +110,7 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(statuses.length).toBeGreaterThanOrEqual(1);
     // Requests after the listening socket closed are refused (never accepted and dropped half-way).
-    expect(refused.every((code) => code === 'ECONNREFUSED')).toBe(true);
+    expect(refused.filter((code) => code !== 'ECONNREFUSED')).toEqual([]);
     expect(statuses.length + refused.length).toBe(60);
   }, 60_000);
 

@@ -44,6 +44,10 @@ export default async function globalSetup(): Promise<void> {
   // No periodic health sweep unless a file turns it on: files share the database, and a sweep would check every
   // other file's credentials against this file's provider fakes.
   process.env.HEALTH_CHECK_INTERVAL_SECONDS ??= '0';
+  // No principal cache unless a file turns it on (test/auth-cache.e2e-spec.ts, test/api-key-expiry.e2e-spec.ts):
+  // fixtures change keys, users and memberships straight in the database, and such out-of-band changes reach the
+  // cache through NOTIFY a few milliseconds after their commit — a race with the test's very next request.
+  process.env.AUTH_CACHE_TTL_SECONDS ??= '0';
   // Rate limits stay on (every response carries the headers) but never bite ordinary test files, which send many
   // requests with one key or from one IP; test/rate-limit.e2e-spec.ts sets small ones.
   process.env.RATE_LIMIT_DEFAULT_LIMIT_API_KEY ??= '1000000';
