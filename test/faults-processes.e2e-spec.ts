@@ -1,3 +1,4 @@
+import http from 'node:http';
 import request from 'supertest';
 import { delegatedOrg } from './utils/delegated-org';
 import { uniq } from './utils/fixtures';
@@ -80,12 +81,21 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     const path = `/v2/organizations/${o.org.id}/delegation-credentials`;
     const statuses: number[] = [];
     const refused: string[] = [];
+    // One fresh connection per request (no keep-alive reuse racing the close of idle connections).
     const one = () =>
-      fetch(`${a.url}${path}`, { headers: o.auth })
-        .then((res) => statuses.push(res.status))
-        .catch((error: Error & { cause?: { code?: string } }) =>
-          refused.push(error.cause?.code ?? error.message),
-        );
+      new Promise<void>((resolve) => {
+        const req = http.get(`${a.url}${path}`, { headers: o.auth, agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            statuses.push(res.statusCode ?? 0);
+            resolve();
+          });
+        });
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          refused.push(error.code ?? error.message);
+          resolve();
+        });
+      });
     // A first wave in flight when the signal arrives, then a second one after it.
     const first = Array.from({ length: 40 }, one);
     await waitFor(() => Promise.resolve(statuses.length > 0), 10_000, 'the first answers');
@@ -98,8 +108,12 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(statuses.length).toBeGreaterThanOrEqual(1);
-    // Requests after the listening socket closed are refused (never accepted and dropped half-way).
-    expect(refused.every((code) => code === 'ECONNREFUSED')).toBe(true);
+    // Requests after the listening socket closed are refused: the connection is refused, or reset while it still
+    // waited in the kernel's accept queue — never accepted by the app and dropped half-way.
+    process.stdout.write(
+      `[faults] SIGTERM under load: ${statuses.length} answered 200, refused: ${refused.join(',')}\n`,
+    );
+    expect(refused.filter((code) => code !== 'ECONNREFUSED' && code !== 'ECONNRESET')).toEqual([]);
     expect(statuses.length + refused.length).toBe(60);
   }, 60_000);
 
@@ -120,12 +134,12 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
   it('PostgreSQL connections killed during requests: 200 or 503 in the error envelope, never a hang; then 200', async () => {
     await api();
     const o = await delegatedOrg(h, 'google', { enabled: false });
-    const http = () => request(h.app.getHttpServer() as unknown as string);
+    const client = () => request(h.app.getHttpServer());
     const path = `/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}`;
     const answers: { status: number; body: { status?: string; error?: { code?: string } } }[] = [];
     for (let round = 0; round < 5; round++) {
       const wave = Array.from({ length: 10 }, () =>
-        http()
+        client()
           .get(path)
           .set(o.auth)
           .timeout(10_000)
@@ -147,7 +161,7 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
       `[faults] killed connections during requests: ${answers.filter((a) => a.status === 503).length} × 503, ` +
         `${answers.filter((a) => a.status === 200).length} × 200\n`,
     );
-    await http().get(path).set(o.auth).timeout(10_000).expect(200);
+    await client().get(path).set(o.auth).timeout(10_000).expect(200);
   }, 120_000);
 
   it('PostgreSQL connections killed during provisioning: the job completes after reconnecting, exact counts', async () => {

@@ -50,8 +50,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof ProviderError && exception.retryAfterMs !== undefined) {
       response.setHeader('Retry-After', Math.max(1, Math.ceil(exception.retryAfterMs / 1000)));
     }
-    if (status === HttpStatus.SERVICE_UNAVAILABLE && error.code === DATABASE_UNAVAILABLE.code)
-      response.setHeader('Retry-After', 1);
+    if (status === 503 && error.code === DATABASE_UNAVAILABLE.code) response.setHeader('Retry-After', 1);
     const body: ErrorBody = {
       status: 'error',
       timestamp: new Date().toISOString(),
