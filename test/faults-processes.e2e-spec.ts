@@ -196,4 +196,35 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     expect(await h.prisma.jobIntent.count()).toBe(0);
     process.stdout.write(`[faults] provisioning survived ${kills} rounds of killed connections\n`);
   }, 240_000);
+
+  it('worker SIGKILLed mid-cleanup: a restarted worker completes it, preferences kept, nothing left', async () => {
+    await api();
+    const first = await worker({ PROVISION_BATCH_SIZE: '50' });
+    const o = await delegatedOrg(h, 'google', { enabled: false });
+    const members = 3000;
+    await h.prisma.$executeRaw`
+      WITH u AS (
+        INSERT INTO "User" (email, name, "updatedAt")
+        SELECT 'c' || g || '-' || ${uniq()} || '@' || ${o.domain}, 'c' || g, now() FROM generate_series(1, ${members}) g
+        RETURNING id)
+      INSERT INTO "Membership" ("userId", "teamId", role, accepted, "updatedAt")
+      SELECT id, ${o.org.id}, 'MEMBER', true, now() FROM u`;
+    await o.setEnabled(true);
+    const count = () => h.prisma.credential.count({ where: { delegationCredentialId: o.dcId } });
+    await waitFor(async () => (await count()) === members + 1, 120_000, 'provisioning');
+    await o.setEnabled(false);
+    await waitFor(async () => (await count()) < members + 1, 60_000, 'the cleanup to start');
+    await kill(first.child);
+    const atKill = await count();
+    expect(atKill).toBeGreaterThan(0);
+    await worker({ PROVISION_BATCH_SIZE: '50' });
+    await waitFor(async () => (await count()) === 0, 120_000, 'the cleanup to complete after restart');
+    expect(await h.prisma.selectedCalendar.count({ where: { delegationCredentialId: o.dcId } })).toBe(
+      members + 1,
+    );
+    expect(await h.prisma.jobIntent.count()).toBe(0);
+    process.stdout.write(
+      `[faults] cleanup SIGKILLed with ${atKill} member credentials left; completed after restart\n`,
+    );
+  }, 300_000);
 });
