@@ -37,8 +37,8 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
     VERIFY_RATE_GOOGLE_PER_SECOND: '500',
   });
-  const api = async () => {
-    const started = await ApiProcess.start(env());
+  const api = async (extra: Record<string, string> = {}) => {
+    const started = await ApiProcess.start({ ...env(), ...extra });
     children.push(started.child);
     h.setApi(started);
     return started;
@@ -227,4 +227,53 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
       `[faults] cleanup SIGKILLed with ${atKill} member credentials left; completed after restart\n`,
     );
   }, 300_000);
+
+  it('worker SIGKILLed mid-webhook-delivery: redelivered after restart with the same event id, one event', async () => {
+    const webhookEnv = { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_TIMEOUT_MS: '3000' };
+    await api(webhookEnv);
+    const first = await worker(webhookEnv);
+    const received: { eventId: string; body: string }[] = [];
+    let hold = true;
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push({ eventId: String(req.headers['x-cal-webhook-event-id']), body });
+        if (hold) return; // the first delivery never gets an answer: its worker is killed meanwhile
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const o = await delegatedOrg(h, 'google');
+      await request(h.app.getHttpServer())
+        .post(`/v2/organizations/${o.org.id}/webhooks`)
+        .set(o.auth)
+        .send({
+          subscriberUrl: `http://127.0.0.1:${port}/hook`,
+          active: true,
+          triggers: ['DELEGATION_CREDENTIAL_ERROR'],
+        })
+        .expect(201);
+      h.fake.revokeDomainWideDelegation(o.domain, o.clientId);
+      const verified = await request(h.app.getHttpServer())
+        .post(`/v2/organizations/${o.org.id}/delegation-credentials/${o.dcId}/verify`)
+        .set(o.auth)
+        .expect(200);
+      expect(verified.body.data.verified).toBe(false);
+      await waitFor(() => Promise.resolve(received.length === 1), 30_000, 'the first delivery');
+      await kill(first.child);
+      hold = false;
+      await worker(webhookEnv);
+      await waitFor(() => Promise.resolve(received.length >= 2), 60_000, 'the redelivery');
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // nothing more may arrive
+      expect(received).toHaveLength(2);
+      expect(received[1]).toEqual(received[0]); // same X-Cal-Webhook-Event-Id and bytes: the receiver deduplicates
+      expect(await h.prisma.jobIntent.count()).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 180_000);
 });
