@@ -59,7 +59,11 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     await h?.close();
   });
   afterEach(async () => {
+    // Every test starts from no API or worker process of an earlier one (a worker configured for another test would
+    // take this test's jobs).
+    for (const child of children.splice(0)) await kill(child);
     if (!(await redis.ping())) await redis.start();
+    await redis.flush();
   });
 
   it('a worker SIGTERMed while its Redis is unreachable exits within SHUTDOWN_TIMEOUT_MS', async () => {
