@@ -7,6 +7,8 @@ import { exitOnStartupError, preflight } from './common/boot/preflight';
 import { handleShutdownSignals } from './common/boot/shutdown';
 import { AppConfigService } from './config/app-config.service';
 import { LifecycleWorker } from './lifecycle/lifecycle.worker';
+import { REDIS } from './redis/redis.module';
+import { warnOnUnsafeRedisSettings } from './redis/redis-settings';
 import { VerificationWorkers } from './lifecycle/verification.workers';
 import { WebhookDeliveryWorker } from './webhooks/webhook-delivery.worker';
 
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     },
     close: () => app.close(),
   });
+  await warnOnUnsafeRedisSettings(app.get(REDIS));
   Logger.log('Worker started', 'Worker');
 }
 

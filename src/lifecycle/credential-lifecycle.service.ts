@@ -75,6 +75,7 @@ export class CredentialLifecycleService {
     }
     const done = await this.provisionAndQueue(targetOf(record), payload.generation, job, progress, {
       all: false,
+      repair: payload.repair,
     });
     this.logger.log(
       `provisioned ${done.provisioned} member(s) of ${record.id} (generation ${payload.generation}), ` +
@@ -123,7 +124,7 @@ export class CredentialLifecycleService {
     generation: number,
     job: Job,
     start: ProvisionProgress,
-    verify: { all: false } | { all: true; trigger: number },
+    verify: { all: false; repair?: number } | { all: true; trigger: number },
   ): Promise<ProvisionProgress & { stopped?: string }> {
     let progress = start;
     const batchSize = this.config.lifecycle.provisionBatchSize;
@@ -145,7 +146,12 @@ export class CredentialLifecycleService {
         target,
         generation,
         userIds,
-        verify.all ? { cause: 'resync', trigger: verify.trigger } : undefined,
+        verify.all
+          ? { cause: 'resync', trigger: verify.trigger }
+          : // A reconciliation repair: the member's first verification job id may be taken (completed) already.
+            verify.repair !== undefined
+            ? { cause: 'recheck', trigger: verify.repair }
+            : undefined,
       );
       progress = {
         ...progress,

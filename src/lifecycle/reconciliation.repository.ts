@@ -27,10 +27,10 @@ export interface Drift {
 export class ReconciliationRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Credentials in id order after `afterId` (keyset pages). */
-  credentials(afterId: string | null, limit: number): Promise<ReconcileTarget[]> {
+  /** Credentials in id order after `afterId` (keyset pages), or only those of `only`. */
+  credentials(afterId: string | null, limit: number, only?: string[]): Promise<ReconcileTarget[]> {
     return this.prisma.delegationCredential.findMany({
-      where: afterId ? { id: { gt: afterId } } : {},
+      where: { id: { ...(afterId ? { gt: afterId } : {}), ...(only ? { in: only } : {}) } },
       orderBy: { id: 'asc' },
       take: limit,
       select: {

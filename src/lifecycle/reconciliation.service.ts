@@ -38,12 +38,13 @@ export class ReconciliationService {
     private readonly jobs: JobsService,
   ) {}
 
-  async reconcile(payload: JobPayloads['reconcile'], _job?: Job): Promise<ReconcileResult> {
+  /** `only`: reconcile just these credentials (an operator's targeted run, tests); all of them otherwise. */
+  async reconcile(payload: JobPayloads['reconcile'], _job?: Job, only?: string[]): Promise<ReconcileResult> {
     const round = payload.round ?? Date.now();
     const result: ReconcileResult = { round, checked: 0, repaired: {}, inProgress: 0 };
     let after: string | null = null;
     for (;;) {
-      const page = await this.records.credentials(after, PAGE);
+      const page = await this.records.credentials(after, PAGE, only);
       if (!page.length) break;
       for (const target of page) await this.reconcileOne(target, round, result);
       result.checked += page.length;

@@ -43,6 +43,8 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
       prefix: this.config.queuePrefix,
       concurrency: CONCURRENCY,
       lockDuration,
+      // A killed worker's delivery is taken over about one lock duration later (not BullMQ's default 30 s).
+      stalledInterval: lockDuration,
     });
     observeWebhookDeliveries(this.worker);
     this.worker.on('failed', (job, error) =>

@@ -64,6 +64,16 @@ export class TestRedis {
     await waitFor(() => this.ping(), 10_000, `redis-server on ${this.port}`);
   }
 
+  /** Empties this test's own server (never the shared one): no job of one test runs in the next. */
+  async flush(): Promise<void> {
+    const client = new Redis(this.url);
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+  }
+
   async stop(): Promise<void> {
     await kill(this.child);
     this.child = undefined;
