@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
@@ -44,4 +46,6 @@ export default async function globalSetup(): Promise<void> {
   // No periodic health sweep unless a file turns it on: files share the database, and a sweep would check every
   // other file's credentials against this file's provider fakes.
   process.env.HEALTH_CHECK_INTERVAL_SECONDS ??= '0';
+  // What the test apps answer and log, for the secret scan after all suites (global teardown).
+  process.env.TEST_CAPTURE_DIR = mkdtempSync(path.join(tmpdir(), 'delegation-test-capture-'));
 }
