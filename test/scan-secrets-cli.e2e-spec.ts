@@ -86,4 +86,18 @@ describe('npm run scan:secrets (e2e)', () => {
     expect(dirty.output).not.toContain(secret.slice(6, 22));
     expect(dirty.output).not.toContain(apiKey.slice(4, 20));
   }, 180_000);
+
+  it('--demo scans what `npm run demo -- --once` leaves (its database, Redis prefix, logs, master key)', async () => {
+    const previous = { url: process.env.DEMO_DATABASE_URL };
+    process.env.DEMO_DATABASE_URL = database.url;
+    try {
+      const result = await scanSecrets(['--demo']);
+      expect(result.output).toContain(`Redis key(s) under "${process.env.QUEUE_PREFIX}"`);
+      expect(result.code).toBe(1); // the leak planted above is still in the database
+      expect(result.output).toContain('db "User": fragment of Webhook');
+    } finally {
+      if (previous.url === undefined) delete process.env.DEMO_DATABASE_URL;
+      else process.env.DEMO_DATABASE_URL = previous.url;
+    }
+  }, 120_000);
 });

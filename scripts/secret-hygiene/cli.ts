@@ -5,6 +5,8 @@ import { config as loadDotenv } from 'dotenv';
 import { describeHits, type Hit, indexSealedSecrets, scanDatabase, scanRedis, SecretIndex } from './scan';
 
 const ROOT = path.join(__dirname, '..', '..');
+/** Where `npm run demo` writes the logs of the processes it starts. */
+const DEMO_LOGS = path.join(ROOT, '.demo', 'logs');
 const USAGE = `Usage: npm run scan:secrets -- [options]
 
 Looks for any fragment of the deployment's secrets — every secret its database holds sealed (service account keys,
@@ -123,7 +125,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     prefix: values.prefix ?? env.QUEUE_PREFIX ?? (demo ? 'demo' : 'dc'),
     masterKey,
     masterKeys: env.SERVICE_ACCOUNT_ENCRYPTION_KEYS,
-    logs: [...values.logs, ...(demo && values.logs.length === 0 ? [path.join(ROOT, '.demo', 'logs')] : [])],
+    logs: [...values.logs, ...(demo && values.logs.length === 0 && existsSync(DEMO_LOGS) ? [DEMO_LOGS] : [])],
     secrets,
   });
   if (hits.length) {
