@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
@@ -57,4 +59,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.RATE_LIMIT_BUSY_TIMES_LIMIT ??= '1000000';
   // Same for reconciliation: it would repair every other file's credentials (test/reconciliation turns it on).
   process.env.RECONCILE_INTERVAL_SECONDS ??= '0';
+  // What the test apps answer and log, for the secret scan after all suites (global teardown).
+  process.env.TEST_CAPTURE_DIR = mkdtempSync(path.join(tmpdir(), 'delegation-test-capture-'));
 }

@@ -3,9 +3,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Queue } from 'bullmq';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/bootstrap';
+import { LOG_DESTINATION } from '../../src/observability/logging/logging.module';
 import { PrismaService } from '../../src/prisma/prisma.service';
 import { WorkspacePlatformsRepository } from '../../src/workspace-platforms/workspace-platforms.repository';
 import { Fixtures } from './fixtures';
+import { captureLogDestination, captureResponses } from './run-capture';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -26,13 +28,20 @@ export interface TestAppOptions {
   seedPlatforms?: boolean;
 }
 
-/** The full AppModule with the production configureApp(), over real PostgreSQL and Redis. */
+/**
+ * The full AppModule with the production configureApp(), over real PostgreSQL and Redis. What it answers and logs is
+ * also captured for the run's secret scan (see run-capture.ts).
+ */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(LOG_DESTINATION)
+    .useValue(captureLogDestination)
+    .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({
     bodyParser: false,
     logger: ['error'],
   });
+  app.use(captureResponses);
   configureApp(app);
   await app.init();
   if (options.seedPlatforms) await app.get(WorkspacePlatformsRepository).seedDefaults();
