@@ -134,6 +134,19 @@ describe('npm run demo (e2e)', () => {
     expect(printed).not.toContain('PRIVATE KEY');
     expect(printed).not.toContain(process.env.SERVICE_ACCOUNT_ENCRYPTION_KEY!);
     expect(printed).not.toMatch(/whsec_/);
+
+    // Secret hygiene of what the demo leaves behind (issue 15's scanner): its database outside the encrypted columns,
+    // its Redis keys and job data, and the API, worker and sandbox logs hold no fragment of any secret it used.
+    const scan = await run(
+      process.execPath,
+      ['-r', './scripts/ts-register.cjs', 'scripts/secret-hygiene/cli.ts', '--demo', '--secrets', report],
+      {
+        cwd: root,
+        env: { ...process.env, DEMO_DATABASE_URL: demoDb.toString() },
+        maxBuffer: 20 * 1024 * 1024,
+      },
+    );
+    expect(scan.stdout).toContain('✓ secret hygiene: no fragment of any secret found');
   }, 600_000);
 
   it('without a reachable PostgreSQL or Redis it starts an embedded PostgreSQL and a redis-server, and stops them', async () => {
