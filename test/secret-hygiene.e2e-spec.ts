@@ -19,6 +19,7 @@ import { WorkerModule } from '../src/lifecycle/worker.module';
 import { LOG_DESTINATION } from '../src/observability/logging/logging.module';
 import { PrismaService } from '../src/prisma/prisma.service';
 import { WorkspacePlatformsRepository } from '../src/workspace-platforms/workspace-platforms.repository';
+import { waitForIntents } from './utils/app';
 import { delegatedOrg } from './utils/delegated-org';
 import { bearer, Fixtures, uniq } from './utils/fixtures';
 import { type HttpReceiver, startReceiver } from './utils/http-receiver';
@@ -102,6 +103,7 @@ describe('Secret hygiene: no secret fragment in bodies, logs, Redis, jobs or the
       fixtures: new Fixtures(prisma),
       fake: fakes.fake,
       queue,
+      intentsDispatched: (timeoutMs?: number) => waitForIntents(prisma, timeoutMs),
       close: async () => {
         for (const q of queues.values()) await q.close();
         await app.close();

@@ -58,13 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     }
     return opened;
   };
-  const intentsDispatched = async (timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while ((await prisma.jobIntent.count()) > 0) {
-      if (Date.now() > deadline) throw new Error(`Job intents still pending after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const intentsDispatched = (timeoutMs = 10_000) => waitForIntents(prisma, timeoutMs);
   const close = async () => {
     // Jobs this file's changes recorded go to this file's queues, not to the next file's (they share the database).
     await intentsDispatched().catch(() => undefined);
@@ -93,4 +87,13 @@ export function useForSuite<T extends { close(): Promise<void> }>(start: () => P
 /** createTestApp() for the calling describe block (see useForSuite). */
 export function useTestApp(options: TestAppOptions = {}): TestApp {
   return useForSuite(() => createTestApp(options));
+}
+
+/** Resolves once the outbox is empty: every job intent recorded so far has been queued in BullMQ. */
+export async function waitForIntents(prisma: PrismaService, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await prisma.jobIntent.count()) > 0) {
+    if (Date.now() > deadline) throw new Error(`Job intents still pending after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
