@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -67,20 +68,25 @@ export class HealthController {
     ]);
   }
 
+  /**
+   * PONG within CHECK_TIMEOUT_MS. A client still (re)connecting is given that long to get ready first: without an
+   * offline queue its commands fail at once, which right after boot would report a healthy Redis as down.
+   */
   private async pingRedis(): Promise<'up' | 'down'> {
-    let timer: NodeJS.Timeout | undefined;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), CHECK_TIMEOUT_MS);
     try {
+      if (this.redis.status !== 'ready') await once(this.redis, 'ready', { signal: abort.signal });
       const reply = await Promise.race([
         this.redis.ping(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
-        }),
+        once(abort.signal, 'abort').then(() => Promise.reject(new Error('timeout'))),
       ]);
       return reply === 'PONG' ? 'up' : 'down';
     } catch {
       return 'down';
     } finally {
       clearTimeout(timer);
+      abort.abort();
     }
   }
 }
