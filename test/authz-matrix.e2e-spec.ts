@@ -561,6 +561,16 @@ describe('Authorization matrix: every route × every kind of caller (e2e)', () =
         body: { title: 'Matrix', start: '2031-04-01T09:00:00Z', end: '2031-04-01T09:30:00Z' },
       }),
     },
+    'GET /v2/calendars/:calendar/events/:eventUid': {
+      access: 'user',
+      ok: 200,
+      userStatus: delegatedOnly(200, 404),
+      request: async (caller) => ({
+        method: 'get',
+        url: `/v2/calendars/google/events/${await ownEvent(caller)}`,
+      }),
+      foreign: (ids) => [{ method: 'get', url: `/v2/calendars/google/events/${ids.eventUid}` }],
+    },
     'PATCH /v2/calendars/:calendar/events/:eventUid': {
       access: 'user',
       ok: 200,

@@ -51,6 +51,11 @@ export const JOB = {
    * with actual member state for every credential and repairs it through the jobs above (see ReconciliationService).
    */
   RECONCILE: 'reconcile',
+  /**
+   * Read a member's event again until its Google Meet / Teams link exists (the provider created it asynchronously and
+   * the API answered the event with `conference.status: pending`), then store it (or mark the conference failed).
+   */
+  FILL_CONFERENCE_LINK: 'fill-conference-link',
 } as const;
 
 export type JobName = (typeof JOB)[keyof typeof JOB];
@@ -109,6 +114,8 @@ export interface JobPayloads {
   };
   /** `round`: when it was asked for (epoch ms); absent when the job scheduler runs it. */
   [JOB.RECONCILE]: { round?: number };
+  /** `uid`: the event reference whose conference is pending; `externalEventId`: the event it was pending for. */
+  [JOB.FILL_CONFERENCE_LINK]: { uid: string; externalEventId: string };
 }
 
 /** Deterministic job ids: re-dispatching the same logical job is a no-op while it exists. (BullMQ forbids ':'.) */
@@ -133,6 +140,9 @@ export const jobIdFor = {
   [JOB.DELIVER_WEBHOOK]: (p: JobPayloads['deliver-webhook']) => `webhook_${p.webhookId}_${p.eventId}`,
   // The scheduler names its own jobs; this id is for the run at worker start (one per minute across workers).
   [JOB.RECONCILE]: (p: JobPayloads['reconcile']) => `reconcile_${p.round ?? 'now'}`,
+  // One per event the link was pending for (a re-created event gets its own).
+  [JOB.FILL_CONFERENCE_LINK]: (p: JobPayloads['fill-conference-link']) =>
+    `conference_${p.uid}_${p.externalEventId.replace(/[^A-Za-z0-9_-]/g, '').slice(-40)}`,
 } satisfies { [N in JobName]: (payload: JobPayloads[N]) => string };
 
 /** `_r<round>` for a reconciliation repair, nothing for the original job. */

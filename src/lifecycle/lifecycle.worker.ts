@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
+import { ConferenceLinksService } from '../calendars/events/conference-links.service';
 import { AppConfigService } from '../config/app-config.service';
 import { JobsService } from '../jobs/jobs.service';
 import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
@@ -34,6 +35,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
     private readonly reconciliation: ReconciliationService,
     private readonly jobs: JobsService,
     private readonly config: AppConfigService,
+    private readonly conferenceLinks: ConferenceLinksService,
   ) {
     this.handlers = {
       [JOB.PROVISION_CREDENTIAL]: (p, job) => this.lifecycle.provision(p, job),
@@ -45,6 +47,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
       [JOB.REVERIFY_MEMBERS]: (p, job) => this.healthCheck.reverify(p, job),
       [JOB.RESYNC_CREDENTIAL]: (p, job) => this.lifecycle.resync(p, job),
       [JOB.RECONCILE]: (p, job) => this.reconciliation.reconcile(p, job),
+      [JOB.FILL_CONFERENCE_LINK]: (p, job) => this.conferenceLinks.fill(p, job),
     };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConferenceLinksModule } from '../calendars/events/conference-links.module';
 import { AppConfigModule } from '../config/config.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { DelegationCredentialsRepository } from '../delegation-credentials/delegation-credentials.repository';
@@ -31,6 +32,7 @@ import { WebhookDeliveryModule } from '../webhooks/webhook-delivery.module';
     ProvidersModule,
     MemberLifecycleCoreModule,
     WebhookDeliveryModule,
+    ConferenceLinksModule,
   ],
   providers: [
     DelegationCredentialsRepository,

@@ -19,6 +19,13 @@ export interface ProviderOptions {
    * or when a page points back to an earlier one, the call fails with PROVIDER_UNAVAILABLE instead of spinning.
    */
   maxPages: number;
+  /**
+   * Reads of a new event while its Meet / Teams link is still being created (Google answers Meet `pending`), before
+   * the event is answered with its conference `pending` (a job fills the link in later).
+   */
+  conferenceReadAttempts: number;
+  /** Wait before the first of those reads; doubles per read (400 → 800 → 1,600 ms: at most ~2.8 s in all). */
+  conferenceReadDelayMs: number;
   /** Entries of the per-platform LRU of authenticated clients (one per credential, key and subject). */
   clientCacheSize: number;
   /** An unused client (and its cached token) is dropped after this long. */
@@ -33,6 +40,8 @@ export const DEFAULT_PROVIDER_OPTIONS: Readonly<ProviderOptions> = Object.freeze
   maxRateLimitRetries: 2,
   maxInlineRetryAfterMs: 3_000,
   maxPages: 100,
+  conferenceReadAttempts: 3,
+  conferenceReadDelayMs: 400,
   clientCacheSize: 1_000,
   clientIdleTtlMs: 60 * 60_000,
 });

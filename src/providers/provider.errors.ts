@@ -63,6 +63,17 @@ export const PROVIDER_ERROR_TYPES = {
   ACCESS_POLICY_DENIED: { permanent: true, httpStatus: 400, scope: 'member' },
   /** One calendar (or event) of the member cannot be read or written: wrong id, not shared with them. */
   CALENDAR_NOT_ACCESSIBLE: { permanent: true, httpStatus: 400, scope: 'member' },
+  /**
+   * The event no longer exists at the provider: the member deleted it in their calendar (Google 410 `deleted` or 404,
+   * Graph 404 `ErrorItemNotFound` on the event). About that event only: it never marks the member or the credential
+   * failing. PATCH answers 404 (or re-creates the event with `recreateIfMissing: true`); DELETE treats it as done.
+   */
+  EVENT_GONE: { permanent: true, httpStatus: 404, scope: 'member' },
+  /**
+   * Google could not create the event's Meet conference (`conferenceData.createRequest.status.statusCode:
+   * failure`). The event is not kept; retrying may work, or Meet is off for the member.
+   */
+  CONFERENCE_FAILED: { permanent: false, httpStatus: 502, scope: 'none' },
   /** 429, Calendar 403 rateLimitExceeded/userRateLimitExceeded, Graph ApplicationThrottled/MailboxConcurrency. */
   RATE_LIMITED: { permanent: false, httpStatus: 503, scope: 'none' },
   /**

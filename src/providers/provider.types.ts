@@ -72,6 +72,18 @@ export interface EventInput {
   conference?: boolean;
 }
 
+/**
+ * The online meeting of an event. Google creates Meet links asynchronously (`createRequest.status.statusCode`
+ * `pending`, then `success` or `failure`); Graph answers `onlineMeeting: null` until the Teams meeting exists.
+ */
+export interface ProviderConference {
+  status: 'ready' | 'pending' | 'failed';
+  /** The join URL, once `ready`. */
+  url?: string;
+  /** Why it `failed`, in the provider's terms. */
+  reason?: string;
+}
+
 export interface ProviderEvent {
   /** Provider event id (Google event id / Graph event id). */
   id: string;
@@ -81,6 +93,8 @@ export interface ProviderEvent {
   end: Date;
   /** Google Meet or Teams join URL, when a conference was requested and created. */
   meetingUrl?: string;
+  /** Present when the event has (or was asked for) an online meeting. */
+  conference?: ProviderConference;
   htmlLink?: string;
 }
 
@@ -104,12 +118,29 @@ export interface CalendarProvider {
     from: Date,
     to: Date,
   ): Promise<BusyBlock[]>;
+  /**
+   * Creates an event. With `conference`, reads the event again (bounded, with backoff: ProviderOptions
+   * `conferenceReadAttempts` / `conferenceReadDelayMs`) until the Meet / Teams link exists; still without one it is
+   * answered with `conference.status: 'pending'`. A Google `failure` status deletes the event again and throws
+   * CONFERENCE_FAILED. Throws ProviderError.
+   */
   createEvent(
     credential: DelegatedCredential,
     subjectEmail: string,
     calendarId: string,
     input: EventInput,
   ): Promise<ProviderEvent>;
+  /** One read of an event (its conference as it stands now). A deleted event: EVENT_GONE. Throws ProviderError. */
+  getEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    eventId: string,
+  ): Promise<ProviderEvent>;
+  /**
+   * Changes the given fields. An event deleted at the provider (Google 410/404, Graph 404 ErrorItemNotFound):
+   * EVENT_GONE. A conference asked for here is awaited as in createEvent (a `failure` throws CONFERENCE_FAILED).
+   */
   updateEvent(
     credential: DelegatedCredential,
     subjectEmail: string,

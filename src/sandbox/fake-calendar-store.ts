@@ -1,18 +1,41 @@
 import { randomBytes } from 'node:crypto';
+import { midnightIn } from './fake-time';
 
 export type AccessRole = 'owner' | 'writer' | 'reader' | 'freeBusyReader';
 
 export interface FakeCalendar {
   id: string;
   name: string;
+  /** IANA zone: all-day events of the calendar are its local days (Google: the calendar's; Graph: the mailbox's). */
   timeZone: string;
   /** Mailbox that owns it. */
   owner: string;
 }
 
+/** An attendee's answer, in Google's terms (Graph: none/notResponded, accepted, tentativelyAccepted, declined). */
+export type AttendeeResponse = 'needsAction' | 'accepted' | 'tentative' | 'declined';
+
 export interface FakeAttendee {
   email: string;
   name?: string;
+  response?: AttendeeResponse;
+}
+
+/** Graph's freeBusyStatus; Google's transparency is `free` (transparent) or `busy` (opaque). */
+export const SHOW_AS = ['free', 'tentative', 'busy', 'oof', 'workingElsewhere', 'unknown'] as const;
+export type ShowAs = (typeof SHOW_AS)[number];
+
+/**
+ * An online meeting of an event (Google Meet `conferenceData`, Teams `onlineMeeting`). Created asynchronously when
+ * the platform is told to: `pending` until `readsLeft` more reads of the event, then `success` with its `url`;
+ * `failure` (Google's createRequest status) never gets one.
+ */
+export interface FakeConference {
+  status: 'pending' | 'success' | 'failure';
+  requestId?: string;
+  /** Reads (events.get) still answered `pending`; the read that brings it to 0 answers `success`. */
+  readsLeft: number;
+  url?: string;
 }
 
 export interface FakeEvent {
@@ -25,11 +48,23 @@ export interface FakeEvent {
   end: Date;
   timeZone: string;
   attendees: FakeAttendee[];
+  /** The organizer's address (default: the calendar's owner, who then is no attendee of their own event). */
+  organizer?: string;
   meetingUrl?: string;
+  /** The online meeting being created for the event (absent when none was asked for). */
+  conference?: FakeConference;
   /** Graph create retries with the same transactionId return this event. */
   transactionId?: string;
-  /** Does not block time (Google transparency=transparent / Graph showAs=free). */
-  free?: boolean;
+  /** Graph showAs (default busy); Google transparency: `free` = transparent, anything else opaque. */
+  showAs?: ShowAs;
+  /**
+   * An all-day event: its dates (`YYYY-MM-DD`, end exclusive). `start`/`end` are then midnight of those dates in the
+   * calendar's time zone (kept in step when that zone changes).
+   */
+  allDay?: { startDate: string; endDate: string };
+  /** Cancelled by its organizer but still in this calendar (Google status=cancelled, Graph isCancelled). */
+  cancelled?: boolean;
+  /** Deleted from the calendar (Google answers 410, Graph 404 from then on). */
   deleted?: boolean;
   created: Date;
   updated: Date;
@@ -91,8 +126,35 @@ export class CalendarStore {
   addEvent(event: Omit<FakeEvent, 'created' | 'updated'>): FakeEvent {
     const now = new Date();
     const stored = { ...event, created: now, updated: now };
+    this.retime(stored);
     this.events.set(event.id, stored);
     return stored;
+  }
+
+  /** An all-day event's instants: midnight of its dates in its calendar's time zone. */
+  retime(event: FakeEvent): void {
+    if (!event.allDay) return;
+    const zone = this.calendars.get(event.calendarId)?.timeZone ?? 'UTC';
+    event.start = midnightIn(event.allDay.startDate, zone);
+    event.end = midnightIn(event.allDay.endDate, zone);
+  }
+
+  /** Changes a calendar's time zone; its all-day events move to the new local days. */
+  setTimeZone(calendarId: string, timeZone: string): void {
+    const calendar = this.calendars.get(calendarId);
+    if (!calendar) throw new Error(`No calendar ${calendarId}`);
+    calendar.timeZone = timeZone;
+    for (const event of this.events.values()) if (event.calendarId === calendarId) this.retime(event);
+  }
+
+  /**
+   * The owner's answer to an event of their calendar: `organizer` when they organized it (or nobody did).
+   * `ownerAddress`: the owner's email where calendars are owned by ids (Graph); Google calendars by the email.
+   */
+  responseOf(event: FakeEvent, ownerAddress?: string): AttendeeResponse | 'organizer' {
+    const owner = ownerAddress ?? this.calendars.get(event.calendarId)?.owner;
+    if (!event.organizer || event.organizer === owner) return 'organizer';
+    return event.attendees.find((a) => a.email === owner)?.response ?? 'needsAction';
   }
 
   event(calendarId: string | undefined, eventId: string): FakeEvent | undefined {
@@ -126,11 +188,17 @@ export class CalendarStore {
     return (this.blocks.get(calendarId) ?? []).filter((b) => b.start < to && b.end > from);
   }
 
-  /** Busy time of a calendar in [from, to): seeded blocks plus non-free events, overlaps merged. */
+  /**
+   * Busy time of a calendar in [from, to) as Google's freeBusy reports it: seeded blocks plus the events that block
+   * time — not transparent (`showAs: free`), not cancelled, not declined by the calendar's owner; all-day events
+   * cover their dates in the calendar's time zone. Overlaps merged.
+   */
   busy(calendarId: string, from: Date, to: Date): BusyInterval[] {
     const intervals = [
       ...this.blocksIn(calendarId, from, to),
-      ...this.eventsIn(calendarId, from, to).filter((e) => !e.free),
+      ...this.eventsIn(calendarId, from, to).filter(
+        (e) => e.showAs !== 'free' && !e.cancelled && this.responseOf(e) !== 'declined',
+      ),
     ]
       .map((i) => ({ start: i.start, end: i.end }))
       .sort((a, b) => a.start.getTime() - b.start.getTime());

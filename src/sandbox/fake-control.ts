@@ -1,7 +1,16 @@
 import type { FaultSpec } from './fake-faults';
 import type { QuotaSpec } from './fake-throttling';
 import { newGoogleCalendarId } from './fake-google-calendar';
-import { type FakeRequest, type FakeResponse, type Route, fail, json, parseJson, route } from './fake-http';
+import {
+  type FakeRequest,
+  type FakeResponse,
+  HttpFailure,
+  type Route,
+  fail,
+  json,
+  parseJson,
+  route,
+} from './fake-http';
 import type { FakePlatform, FakeProviderServer } from './fake-provider.server';
 
 const P = '/__sandbox';
@@ -32,7 +41,18 @@ function attempt<T>(fn: () => T, status = 400): T {
   try {
     return fn();
   } catch (error) {
+    // A platform's own refusal (e.g. an event body Graph would refuse) keeps its status and body.
+    if (error instanceof HttpFailure) throw error;
     return fail(status, { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function isIana(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -90,6 +110,26 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
       const id = input.id ?? newGoogleCalendarId();
       fake.google.store.addCalendar({ id, name: input.name ?? id, timeZone: input.timeZone ?? 'UTC', owner });
       return created({ id });
+    }),
+    route('control.google.calendars.update', 'PATCH', `${P}/google/calendars/:calendarId`, (req) => {
+      const timeZone = required(body<{ timeZone: string }>(req).timeZone, 'timeZone');
+      if (!isIana(timeZone)) fail(400, { error: 'timeZone must be an IANA time zone' });
+      const calendarId = req.params.calendarId.toLowerCase();
+      attempt(() => fake.google.store.setTimeZone(calendarId, timeZone), 404);
+      return json(200, fake.google.store.calendar(calendarId));
+    }),
+    route('control.google.freeBusyErrors', 'POST', `${P}/google/freebusy-errors`, (req) => {
+      const input = body<{ calendarId: string; reason: string; times: number }>(req);
+      fake.google.failFreeBusy(
+        required(input.calendarId, 'calendarId'),
+        required(input.reason, 'reason'),
+        input.times,
+      );
+      return created(input);
+    }),
+    route('control.google.freeBusyErrors.clear', 'DELETE', `${P}/google/freebusy-errors`, () => {
+      fake.google.freeBusyErrors.clear();
+      return done;
     }),
     route('control.google.delegations', 'POST', `${P}/google/delegations`, (req) => {
       const input = body<{ domain: string; clientId: string; scopes: string[] }>(req);
@@ -172,6 +212,7 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
         userPrincipalName: string;
         displayName: string;
         hasMailbox: boolean;
+        timeZone: string;
       }>(req);
       const { tenantId, mail, ...options } = input;
       return created(
@@ -204,7 +245,7 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
     ),
 
     route('control.microsoft.users.update', 'PATCH', `${P}/microsoft/users/:address`, (req) => {
-      const input = body<{ hasMailbox: boolean; displayName: string }>(req);
+      const input = body<{ hasMailbox: boolean; displayName: string; timeZone: string }>(req);
       return json(
         200,
         attempt(() => fake.microsoft.updateUser(req.params.address, input), 404),
@@ -309,6 +350,36 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
       };
       attempt(() => fake.addBusyBlock(platform(input.platform), required(input.email, 'email'), block));
       return created(block);
+    }),
+    route('control.events.seed', 'POST', `${P}/events`, (req) => {
+      const input = body<{ platform: string; email: string; calendarId: string; event: object }>(req);
+      const event = input.event;
+      if (typeof event !== 'object' || event === null) return fail(400, { error: 'event is required' });
+      const seeded = attempt(() =>
+        fake.seedEvent(platform(input.platform), required(input.email, 'email'), event, input.calendarId),
+      );
+      return created(seeded);
+    }),
+    route('control.events.delete', 'DELETE', `${P}/events/:platform/:email/:eventId`, (req) =>
+      attempt(
+        () => fake.deleteEvent(platform(req.params.platform), req.params.email, req.params.eventId),
+        404,
+      )
+        ? done
+        : fail(404, { error: 'no such live event' }),
+    ),
+    route('control.conferences', 'PUT', `${P}/conferences`, (req) => {
+      const input = body<{ platform: string; readyAfterReads: number; failure: boolean }>(req);
+      if (
+        input.readyAfterReads !== undefined &&
+        !(Number.isInteger(input.readyAfterReads) && input.readyAfterReads >= 0)
+      )
+        fail(400, { error: 'readyAfterReads must be an integer >= 0' });
+      if (input.failure !== undefined) bool(input.failure, 'failure');
+      return json(
+        200,
+        attempt(() => fake.setConferenceCreation(platform(input.platform), input)),
+      );
     }),
     route('control.events', 'GET', `${P}/events`, (req) =>
       json(

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type FakeCalendar, type FakeEvent, randomId } from './fake-calendar-store';
+import {
+  type AttendeeResponse,
+  type FakeCalendar,
+  type FakeConference,
+  type FakeEvent,
+  randomId,
+} from './fake-calendar-store';
 import { type FakeRequest, type Route, bearerToken, fail, json, parseJson, route } from './fake-http';
 import type { FakeGoogle } from './fake-google';
 import { domainOf } from './fake-google';
@@ -55,17 +61,32 @@ export function calendarApiDisabled(projectNumber: string): never {
   });
 }
 
-interface GoogleEventBody {
+/** An event body as the Calendar API takes it (insert, patch) — and as the sandbox's control API seeds events. */
+export interface GoogleEventBody {
   id?: string;
   summary?: string;
   description?: string;
   location?: string;
   start?: { dateTime?: string; date?: string; timeZone?: string };
   end?: { dateTime?: string; date?: string; timeZone?: string };
-  attendees?: { email?: string; displayName?: string }[];
+  attendees?: { email?: string; displayName?: string; responseStatus?: string }[];
+  organizer?: { email?: string };
   transparency?: string;
+  status?: string;
   conferenceData?: { createRequest?: { requestId?: string; conferenceSolutionKey?: { type?: string } } };
 }
+
+const RESPONSES: readonly string[] = ['needsAction', 'accepted', 'tentative', 'declined'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** What the control API uses to put events into calendars the way the Calendar API would. */
+const seeders = new WeakMap<
+  FakeGoogle,
+  {
+    insert(calendar: FakeCalendar, body: GoogleEventBody): FakeEvent;
+    toWire(event: FakeEvent): Record<string, unknown>;
+  }
+>();
 
 /** Google Calendar v3, the endpoints the provider uses, answering as the token's subject (`users/me`). */
 export function googleCalendarRoutes(google: FakeGoogle): Route[] {
@@ -119,11 +140,7 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
   }
 
   function time(value: GoogleEventBody['start'], field: string): Date {
-    const date = value?.dateTime
-      ? new Date(value.dateTime)
-      : value?.date
-        ? new Date(`${value.date}T00:00:00Z`)
-        : undefined;
+    const date = value?.dateTime ? new Date(value.dateTime) : undefined;
     if (!date || Number.isNaN(date.getTime()))
       apiError(400, 'required', `Missing ${field} time.`, 'INVALID_ARGUMENT');
     return date;
@@ -134,66 +151,144 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
     return `https://meet.google.com/${randomId(3, letters)}-${randomId(4, letters)}-${randomId(3, letters)}`;
   }
 
+  /** Reading an event moves its pending Meet conference along (it is ready on the n-th read). */
+  function read(event: FakeEvent): FakeEvent {
+    const conference = event.conference;
+    if (conference?.status === 'pending' && --conference.readsLeft <= 0) {
+      conference.status = 'success';
+      conference.url = meetLink();
+      event.meetingUrl = conference.url;
+    }
+    return event;
+  }
+
+  function conferenceData(conference: FakeConference): Record<string, unknown> {
+    const createRequest = {
+      requestId: conference.requestId,
+      conferenceSolutionKey: { type: 'hangoutsMeet' },
+      status: { statusCode: conference.status },
+    };
+    if (conference.status !== 'success' || !conference.url) return { conferenceData: { createRequest } };
+    return {
+      hangoutLink: conference.url,
+      conferenceData: {
+        createRequest,
+        entryPoints: [
+          { entryPointType: 'video', uri: conference.url, label: conference.url.replace('https://', '') },
+        ],
+        conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet' },
+        conferenceId: conference.url.split('/').pop(),
+      },
+    };
+  }
+
   function toWire(event: FakeEvent): Record<string, unknown> {
     const calendar = store.calendar(event.calendarId);
-    const conference = event.meetingUrl
-      ? {
-          hangoutLink: event.meetingUrl,
-          conferenceData: {
-            entryPoints: [
-              {
-                entryPointType: 'video',
-                uri: event.meetingUrl,
-                label: event.meetingUrl.replace('https://', ''),
-              },
-            ],
-            conferenceSolution: { key: { type: 'hangoutsMeet' }, name: 'Google Meet' },
-            conferenceId: event.meetingUrl.split('/').pop(),
-          },
-        }
-      : {};
+    const owner = calendar?.owner ?? event.calendarId;
+    const organizer = event.organizer ?? owner;
+    const when = (instant: Date, date: string | undefined) =>
+      date ? { date } : { dateTime: instant.toISOString(), timeZone: event.timeZone };
     return {
       kind: 'calendar#event',
       etag: `"${event.updated.getTime()}"`,
       id: event.id,
-      status: 'confirmed',
+      status: event.cancelled ? 'cancelled' : 'confirmed',
       htmlLink: `https://www.google.com/calendar/event?eid=${Buffer.from(`${event.id} ${event.calendarId}`).toString('base64url')}`,
       created: event.created.toISOString(),
       updated: event.updated.toISOString(),
       summary: event.title,
       ...(event.description !== undefined ? { description: event.description } : {}),
       ...(event.location !== undefined ? { location: event.location } : {}),
-      organizer: { email: calendar?.owner ?? event.calendarId, self: true },
-      start: { dateTime: event.start.toISOString(), timeZone: event.timeZone },
-      end: { dateTime: event.end.toISOString(), timeZone: event.timeZone },
+      organizer: { email: organizer, ...(organizer === owner ? { self: true } : {}) },
+      start: when(event.start, event.allDay?.startDate),
+      end: when(event.end, event.allDay?.endDate),
+      // Google leaves the default (opaque) out of its answers.
+      ...(event.showAs === 'free' ? { transparency: 'transparent' } : {}),
       attendees: event.attendees.map((a) => ({
         email: a.email,
         ...(a.name ? { displayName: a.name } : {}),
-        responseStatus: 'needsAction',
+        ...(a.email === owner ? { self: true } : {}),
+        responseStatus: a.response ?? 'needsAction',
       })),
       iCalUID: `${event.id}@google.com`,
-      ...conference,
+      ...(event.conference ? conferenceData(event.conference) : {}),
     };
   }
 
+  /** A start or end: `dateTime` (an instant) or `date` (all-day, both ends alike). */
+  function applyTimes(event: Partial<FakeEvent>, body: GoogleEventBody): void {
+    if (!body.start && !body.end) return;
+    const startDate = body.start?.date ?? (body.start ? undefined : event.allDay?.startDate);
+    const endDate = body.end?.date ?? (body.end ? undefined : event.allDay?.endDate);
+    if (startDate !== undefined || endDate !== undefined) {
+      if (!startDate || !endDate || !DATE.test(startDate) || !DATE.test(endDate))
+        apiError(
+          400,
+          'invalid',
+          'The start and end of an all-day event must both be dates.',
+          'INVALID_ARGUMENT',
+        );
+      if (endDate <= startDate)
+        apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'INVALID_ARGUMENT');
+      event.allDay = { startDate, endDate };
+      return;
+    }
+    event.allDay = undefined;
+    if (body.start) event.start = time(body.start, 'start');
+    if (body.end) event.end = time(body.end, 'end');
+  }
+
   /** Fields of a body applied to an event (insert: all; patch: the ones present). */
-  function apply(event: Partial<FakeEvent>, body: GoogleEventBody, req: FakeRequest): void {
+  function apply(event: Partial<FakeEvent>, body: GoogleEventBody, req?: FakeRequest): void {
     if (body.summary !== undefined) event.title = body.summary;
     if (body.description !== undefined) event.description = body.description;
     if (body.location !== undefined) event.location = body.location;
-    if (body.start) event.start = time(body.start, 'start');
-    if (body.end) event.end = time(body.end, 'end');
+    applyTimes(event, body);
     if (body.start?.timeZone) event.timeZone = body.start.timeZone;
     if (body.attendees)
       event.attendees = body.attendees
         .filter((a) => a.email)
-        .map((a) => ({ email: a.email ?? '', ...(a.displayName ? { name: a.displayName } : {}) }));
-    if (body.transparency !== undefined) event.free = body.transparency === 'transparent';
-    // Like Google: conference data is only read when the client declares conferenceDataVersion=1.
-    const wantsMeet = body.conferenceData?.createRequest?.conferenceSolutionKey?.type === 'hangoutsMeet';
-    if (wantsMeet && req.query.get('conferenceDataVersion') === '1' && !event.meetingUrl)
-      event.meetingUrl = meetLink();
+        .map((a) => ({
+          email: (a.email ?? '').toLowerCase(),
+          ...(a.displayName ? { name: a.displayName } : {}),
+          ...(RESPONSES.includes(a.responseStatus ?? '')
+            ? { response: a.responseStatus as AttendeeResponse }
+            : {}),
+        }));
+    if (body.organizer?.email) event.organizer = body.organizer.email.toLowerCase();
+    if (body.transparency !== undefined) event.showAs = body.transparency === 'transparent' ? 'free' : 'busy';
+    if (body.status !== undefined) event.cancelled = body.status === 'cancelled';
+    // Like Google: conference data is only read when the client declares conferenceDataVersion=1, and the Meet
+    // link is created asynchronously (see FakeGoogle.meet).
+    const request = body.conferenceData?.createRequest;
+    const wantsMeet = request?.conferenceSolutionKey?.type === 'hangoutsMeet';
+    if (wantsMeet && req?.query.get('conferenceDataVersion') === '1' && !event.conference) {
+      const { readyAfterReads, failure } = google.meet;
+      event.conference = {
+        status: failure ? 'failure' : readyAfterReads > 0 ? 'pending' : 'success',
+        readsLeft: readyAfterReads,
+        ...(request?.requestId ? { requestId: request.requestId } : {}),
+      };
+      if (event.conference.status === 'success') event.meetingUrl = event.conference.url = meetLink();
+    }
   }
+
+  /** An event put into a calendar (insert, or the control API seeding what a calendar app would have made). */
+  function insert(calendar: FakeCalendar, body: GoogleEventBody, req?: FakeRequest): FakeEvent {
+    const draft: Partial<FakeEvent> = { attendees: [], timeZone: calendar.timeZone };
+    apply(draft, body, req);
+    return store.addEvent({
+      ...draft,
+      id: body.id ?? randomId(26),
+      calendarId: calendar.id,
+      title: draft.title ?? '(No title)',
+      start: draft.start ?? (draft.allDay ? new Date(0) : time(undefined, 'start')),
+      end: draft.end ?? (draft.allDay ? new Date(0) : time(undefined, 'end')),
+      timeZone: draft.timeZone ?? 'UTC',
+      attendees: draft.attendees ?? [],
+    });
+  }
+  seeders.set(google, { insert, toWire });
 
   return [
     route('google.calendarList', 'GET', `${BASE}/users/me/calendarList`, (req) => {
@@ -234,13 +329,17 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
         const visible =
           store.roleOf(subject, calendarId) !== undefined ||
           (google.users.has(calendarId) && domainOf(calendarId) === domainOf(subject));
-        calendars[id] = visible
+        const failure = visible ? google.takeFreeBusyError(calendarId) : 'notFound';
+        calendars[id] = !failure
           ? {
               busy: store
                 .busy(calendarId, from, to)
                 .map((b) => ({ start: b.start.toISOString(), end: b.end.toISOString() })),
             }
-          : { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
+          : {
+              errors: [{ domain: failure === 'notFound' ? 'global' : 'calendar', reason: failure }],
+              busy: [],
+            };
       }
       return json(200, {
         kind: 'calendar#freeBusy',
@@ -259,30 +358,20 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
         if (store.event(undefined, body.id))
           apiError(409, 'duplicate', 'The requested identifier already exists.', 'ALREADY_EXISTS');
       }
-      const draft: Partial<FakeEvent> = { attendees: [], timeZone: 'UTC' };
-      apply(draft, body, req);
-      const event = store.addEvent({
-        ...draft,
-        id: body.id ?? randomId(26),
-        calendarId: calendar.id,
-        title: draft.title ?? '(No title)',
-        start: draft.start ?? time(undefined, 'start'),
-        end: draft.end ?? time(undefined, 'end'),
-        timeZone: draft.timeZone ?? 'UTC',
-        attendees: draft.attendees ?? [],
-      });
+      const event = insert(calendar, body, req);
       return json(200, toWire(event));
     }),
 
     route('google.events.get', 'GET', `${BASE}/calendars/:calendarId/events/:eventId`, (req) => {
       const calendar = calendarFor(subjectOf(req, READ_SCOPES), req.params.calendarId, false);
-      return json(200, toWire(existingEvent(calendar, req.params.eventId)));
+      return json(200, toWire(read(existingEvent(calendar, req.params.eventId))));
     }),
 
     route('google.events.patch', 'PATCH', `${BASE}/calendars/:calendarId/events/:eventId`, (req) => {
       const calendar = calendarFor(subjectOf(req, WRITE_SCOPES), req.params.calendarId, true);
       const event = existingEvent(calendar, req.params.eventId);
       apply(event, parseJson<GoogleEventBody>(req), req);
+      store.retime(event);
       event.updated = new Date();
       return json(200, toWire(event));
     }),
@@ -293,6 +382,17 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
       return { status: 204 };
     }),
   ];
+}
+
+/** Puts an event into a Google calendar as a calendar app (or an invitation) would; returns it as the API shows it. */
+export function seedGoogleEvent(
+  google: FakeGoogle,
+  calendar: FakeCalendar,
+  body: GoogleEventBody,
+): Record<string, unknown> {
+  const seeder = seeders.get(google);
+  if (!seeder) throw new Error('Google calendar routes are not installed');
+  return seeder.toWire(seeder.insert(calendar, body));
 }
 
 /** Used by the control API to seed a secondary calendar. */

@@ -70,6 +70,13 @@ export class FakeGoogle {
   readonly store = new CalendarStore();
   readonly users = new Map<string, { email: string; suspended: boolean }>();
   readonly projects = new Map<string, FakeCloudProject>();
+  /**
+   * How Google Meet conferences get created: ready in the insert's answer (`readyAfterReads: 0`, the default), or
+   * answered `pending` and ready on the n-th later read of the event; `failure` makes every createRequest fail.
+   */
+  readonly meet = { readyAfterReads: 0, failure: false };
+  /** Calendars whose free/busy comes back with a per-calendar error `reason` (for `times` answers, or until cleared). */
+  readonly freeBusyErrors = new Map<string, { reason: string; times?: number }>();
   private readonly serviceAccounts = new Map<string, ServiceAccount>();
   private readonly delegations = new Map<string, Map<string, Set<string>>>();
 
@@ -200,6 +207,24 @@ export class FakeGoogle {
     this.serviceAccounts.clear();
     this.delegations.clear();
     this.projects.clear();
+    this.freeBusyErrors.clear();
+    Object.assign(this.meet, { readyAfterReads: 0, failure: false });
+  }
+
+  /**
+   * freeBusy answers `calendars[calendarId].errors: [{domain, reason}]` inside its 200 for this calendar (`times`
+   * answers, or until cleared): `notFound`, `internalError`, `backendError`, `groupTooBig`, … as Google does.
+   */
+  failFreeBusy(calendarId: string, reason: string, times?: number): void {
+    this.freeBusyErrors.set(calendarId.toLowerCase(), { reason, ...(times !== undefined ? { times } : {}) });
+  }
+
+  /** The per-calendar error of this free/busy answer, if one is set (counts its use). */
+  takeFreeBusyError(calendarId: string): string | undefined {
+    const error = this.freeBusyErrors.get(calendarId.toLowerCase());
+    if (!error) return undefined;
+    if (error.times !== undefined && --error.times <= 0) this.freeBusyErrors.delete(calendarId.toLowerCase());
+    return error.reason;
   }
 
   routes(): Route[] {

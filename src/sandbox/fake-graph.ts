@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FakeCalendar, FakeEvent } from './fake-calendar-store';
-import { type GraphEventBody, apply, graphDateTime, graphError, toWire, when } from './fake-graph-events';
+import {
+  type GraphEventBody,
+  answerZone,
+  apply,
+  graphDateTime,
+  graphError,
+  readEvent,
+  toWire,
+  when,
+} from './fake-graph-events';
 import {
   type FakeRequest,
   type FakeResponse,
@@ -22,6 +31,7 @@ const USER_READ = [
 ];
 const CALENDAR_READ = ['Calendars.Read', 'Calendars.ReadWrite'];
 const CALENDAR_WRITE = ['Calendars.ReadWrite'];
+const MAILBOX_SETTINGS_READ = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
 /** Graph's default page size for calendars and calendarView. */
 const DEFAULT_PAGE = 10;
 
@@ -107,9 +117,15 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
     owner: { name: user.displayName, address: user.mail ?? user.userPrincipalName },
   });
 
+  /**
+   * Every event of the window (cancelled and declined ones included, with `showAs`, `isAllDay`, `isCancelled` and the
+   * owner's `responseStatus`: deciding what is busy is the client's job), in the Prefer zone; seeded busy blocks as
+   * `showAs: busy` events.
+   */
   const calendarView = (req: FakeRequest): FakeResponse => {
-    const { user } = mailboxOf(req, CALENDAR_READ);
+    const { user, tenant } = mailboxOf(req, CALENDAR_READ);
     const calendar = calendarOf(req, user, false);
+    const zone = answerZone(req);
     const from = new Date(req.query.get('startDateTime') ?? '');
     const to = new Date(req.query.get('endDateTime') ?? '');
     if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
@@ -120,23 +136,26 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
       );
     }
     const items = [
-      ...store.eventsIn(calendar.id, from, to).map((e) => ({
-        id: e.id,
-        subject: e.title,
-        start: graphDateTime(e.start),
-        end: graphDateTime(e.end),
-        showAs: e.free ? 'free' : 'busy',
-        isCancelled: false,
-      })),
+      ...store
+        .eventsIn(calendar.id, from, to)
+        .map((e) => ({ at: e.start, wire: toWire(e, tenant, store, zone) })),
       ...store.blocksIn(calendar.id, from, to).map((b, i) => ({
-        id: `busy-${i}`,
-        subject: 'Busy',
-        start: graphDateTime(b.start),
-        end: graphDateTime(b.end),
-        showAs: 'busy',
-        isCancelled: false,
+        at: b.start,
+        wire: {
+          id: `busy-${i}`,
+          subject: 'Busy',
+          start: graphDateTime(b.start, zone),
+          end: graphDateTime(b.end, zone),
+          isAllDay: false,
+          showAs: 'busy',
+          isCancelled: false,
+          responseStatus: { response: 'organizer', time: '0001-01-01T00:00:00Z' },
+          originalStartTimeZone: 'UTC',
+        },
       })),
-    ].sort((a, b) => a.start.dateTime.localeCompare(b.start.dateTime));
+    ]
+      .sort((a, b) => a.at.getTime() - b.at.getTime())
+      .map((item) => item.wire);
     return page(req, items);
   };
 
@@ -147,10 +166,10 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
     if (body.transactionId) {
       // Documented purpose of transactionId: a retried create does not make a second event.
       const existing = store.findByTransaction([calendar.id], body.transactionId);
-      if (existing) return json(201, toWire(existing, tenant));
+      if (existing) return json(201, toWire(existing, tenant, store, answerZone(req)));
     }
     const draft: Partial<FakeEvent> = { attendees: [], timeZone: 'UTC' };
-    apply(draft, body, user, tenant);
+    apply(draft, body, user, tenant, { teamsReadyAfterReads: microsoft.onlineMeetings.readyAfterReads });
     const event = store.addEvent({
       ...draft,
       id: `AAMkAD${randomBytes(45).toString('base64url')}=`,
@@ -162,15 +181,18 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
       attendees: draft.attendees ?? [],
       ...(body.transactionId ? { transactionId: body.transactionId } : {}),
     });
-    return json(201, toWire(event, tenant));
+    return json(201, toWire(event, tenant, store, answerZone(req)));
   };
 
   const updateEvent = (req: FakeRequest): FakeResponse => {
     const { user, tenant } = mailboxOf(req, CALENDAR_WRITE);
     const event = eventOf(user, req.params.eventId);
-    apply(event, parseJson<GraphEventBody>(req), user, tenant);
+    apply(event, parseJson<GraphEventBody>(req), user, tenant, {
+      teamsReadyAfterReads: microsoft.onlineMeetings.readyAfterReads,
+    });
+    store.retime(event);
     event.updated = new Date();
-    return json(200, toWire(event, tenant));
+    return json(200, toWire(event, tenant, store, answerZone(req)));
   };
 
   const deleteEvent = (req: FakeRequest): FakeResponse => {
@@ -217,11 +239,54 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
     route('graph.events.create', 'POST', `${V}/:user/calendars/:calendarId/events`, createEvent),
     route('graph.events.get', 'GET', `${V}/:user/events/:eventId`, (req) => {
       const { user, tenant } = mailboxOf(req, CALENDAR_READ);
-      return json(200, toWire(eventOf(user, req.params.eventId), tenant));
+      const event = readEvent(eventOf(user, req.params.eventId), tenant, user);
+      return json(200, toWire(event, tenant, store, answerZone(req)));
+    }),
+    route('graph.mailboxSettings', 'GET', `${V}/:user/mailboxSettings`, (req) => {
+      const { user } = mailboxOf(req, MAILBOX_SETTINGS_READ);
+      return json(200, {
+        '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${user.id}')/mailboxSettings`,
+        timeZone: user.timeZone,
+        dateFormat: 'M/d/yyyy',
+        timeFormat: 'h:mm tt',
+        delegateMeetingMessageDeliveryOptions: 'sendToDelegateOnly',
+      });
     }),
     route('graph.events.update', 'PATCH', `${V}/:user/events/:eventId`, updateEvent),
     route('graph.events.update', 'PATCH', `${V}/:user/calendars/:calendarId/events/:eventId`, updateEvent),
     route('graph.events.delete', 'DELETE', `${V}/:user/events/:eventId`, deleteEvent),
     route('graph.events.delete', 'DELETE', `${V}/:user/calendars/:calendarId/events/:eventId`, deleteEvent),
   ];
+}
+
+/**
+ * Puts an event into a Microsoft 365 calendar as Outlook (or an organizer's invitation) would, including what only
+ * Exchange sets (`isCancelled`, attendees' `status.response`, another organizer); returns it as Graph shows it.
+ */
+export function seedGraphEvent(
+  microsoft: FakeMicrosoft,
+  user: FakeMicrosoftUser,
+  tenant: FakeTenant,
+  calendar: FakeCalendar,
+  body: GraphEventBody,
+): Record<string, unknown> {
+  const { store } = microsoft;
+  const draft: Partial<FakeEvent> = { attendees: [], timeZone: user.timeZone };
+  apply(draft, body, user, tenant, {
+    teamsReadyAfterReads: microsoft.onlineMeetings.readyAfterReads,
+    seeding: true,
+  });
+  if (!draft.allDay && (!draft.start || !draft.end))
+    graphError(400, 'ErrorInvalidRequest', 'The start and end properties are required.');
+  const event = store.addEvent({
+    ...draft,
+    id: `AAMkAD${randomBytes(45).toString('base64url')}=`,
+    calendarId: calendar.id,
+    title: draft.title ?? '',
+    start: draft.start ?? new Date(0),
+    end: draft.end ?? new Date(0),
+    timeZone: draft.timeZone ?? user.timeZone,
+    attendees: draft.attendees ?? [],
+  });
+  return toWire(event, tenant, store);
 }

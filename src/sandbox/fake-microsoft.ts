@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CalendarStore } from './fake-calendar-store';
 import { type FakeRequest, type FakeResponse, type Route, fail, json, parseForm, route } from './fake-http';
 import { graphRoutes } from './fake-graph';
+import { graphZone } from './fake-time';
 import type { TokenRegistry } from './fake-tokens';
 
 /** Application permissions granted by default on admin consent. */
@@ -46,6 +47,11 @@ export interface FakeMicrosoftUser {
   displayName: string;
   /** Users without an Exchange Online mailbox have no calendar (Graph: MailboxNotEnabledForRESTAPI). */
   hasMailbox: boolean;
+  /**
+   * Mailbox settings › time zone, as Exchange stores it (a Windows name such as "Pacific Standard Time", or an IANA
+   * name). All-day events of the mailbox are its local days. Default UTC.
+   */
+  timeZone: string;
 }
 
 interface FakeApp {
@@ -68,6 +74,13 @@ export interface MicrosoftAppCredentials {
   tenant_id: string;
   client_id: string;
   private_key: string;
+}
+
+/** The IANA zone of a mailbox time-zone setting; throws for a name Exchange does not know. */
+function mailboxZone(label: string): string {
+  const zone = graphZone(label);
+  if (!zone) throw new Error(`Unknown time zone "${label}" (a Windows or IANA name)`);
+  return zone;
 }
 
 /** Entra ID error body with the AADSTS code, trace and correlation ids, as login.microsoftonline.com sends. */
@@ -103,6 +116,8 @@ export class FakeMicrosoft {
   readonly tenants = new Map<string, FakeTenant>();
   /** Graph caps `$top` (1000 for events); lower it to make clients follow `@odata.nextLink`. */
   maxPageSize = 1000;
+  /** Teams meetings of new events: joinUrl in the create's answer (0), or `null` until the n-th later read. */
+  readonly onlineMeetings = { readyAfterReads: 0 };
   private readonly apps = new Map<string, FakeApp>();
 
   constructor(readonly tokens: TokenRegistry) {}
@@ -132,7 +147,13 @@ export class FakeMicrosoft {
 
   addUser(
     tenantId: string,
-    user: { mail: string | null; userPrincipalName?: string; displayName?: string; hasMailbox?: boolean },
+    user: {
+      mail: string | null;
+      userPrincipalName?: string;
+      displayName?: string;
+      hasMailbox?: boolean;
+      timeZone?: string;
+    },
   ): FakeMicrosoftUser {
     const tenant = this.requireTenant(tenantId);
     const mail = user.mail?.toLowerCase() ?? null;
@@ -146,15 +167,20 @@ export class FakeMicrosoft {
       ).toLowerCase(),
       displayName: user.displayName ?? mail ?? 'User',
       hasMailbox: user.hasMailbox ?? true,
+      timeZone: user.timeZone ?? 'UTC',
     };
+    mailboxZone(created.timeZone); // refuses an unknown zone before the user exists
     tenant.users.set(created.id, created);
-    if (created.hasMailbox) this.addPrimaryCalendar(created.id);
+    if (created.hasMailbox) this.addPrimaryCalendar(created);
     return created;
   }
 
-  private addPrimaryCalendar(userId: string): void {
+  private addPrimaryCalendar(user: FakeMicrosoftUser): void {
     const id = `AAMkAD${randomBytes(33).toString('base64url')}=`;
-    this.store.addCalendar({ id, name: 'Calendar', timeZone: 'UTC', owner: userId }, { primary: true });
+    this.store.addCalendar(
+      { id, name: 'Calendar', timeZone: mailboxZone(user.timeZone), owner: user.id },
+      { primary: true },
+    );
   }
 
   /** An app registration in `tenantId` (its home tenant) with one client secret. No permissions until consent. */
@@ -273,14 +299,24 @@ export class FakeMicrosoft {
   }
 
   /** Changes a user: `hasMailbox: false` disables the mailbox (calendar kept), `true` gives it one again. */
-  updateUser(address: string, changes: { hasMailbox?: boolean; displayName?: string }): FakeMicrosoftUser {
+  updateUser(
+    address: string,
+    changes: { hasMailbox?: boolean; displayName?: string; timeZone?: string },
+  ): FakeMicrosoftUser {
     const found = this.findUser(address);
     if (!found) throw new Error(`No Microsoft user ${address}`);
     const { user } = found;
     if (changes.displayName !== undefined) user.displayName = changes.displayName;
     if (changes.hasMailbox !== undefined) {
       user.hasMailbox = changes.hasMailbox;
-      if (user.hasMailbox && !this.store.primaryOf(user.id)) this.addPrimaryCalendar(user.id);
+      if (user.hasMailbox && !this.store.primaryOf(user.id)) this.addPrimaryCalendar(user);
+    }
+    if (changes.timeZone !== undefined) {
+      const zone = mailboxZone(changes.timeZone);
+      user.timeZone = changes.timeZone;
+      // The mailbox's calendars follow its time zone: all-day events move to the new local days.
+      for (const { calendar } of this.store.listFor(user.id))
+        if (calendar.owner === user.id) this.store.setTimeZone(calendar.id, zone);
     }
     return user;
   }
@@ -303,6 +339,7 @@ export class FakeMicrosoft {
     this.store.clear();
     this.tenants.clear();
     this.apps.clear();
+    this.onlineMeetings.readyAfterReads = 0;
   }
 
   routes(): Route[] {

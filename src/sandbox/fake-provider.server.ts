@@ -5,6 +5,9 @@ import type { FakeEvent } from './fake-calendar-store';
 import { controlRoutes } from './fake-control';
 import { type FaultSpec, FaultInjector, applyPagingFault } from './fake-faults';
 import { FakeGoogle, type GoogleServiceAccountJson } from './fake-google';
+import { type GoogleEventBody, seedGoogleEvent } from './fake-google-calendar';
+import { seedGraphEvent } from './fake-graph';
+import type { GraphEventBody } from './fake-graph-events';
 import {
   type FakeRequest,
   type FakeResponse,
@@ -115,7 +118,13 @@ export class FakeProviderServer {
   addMicrosoftUser(
     tenantId: string,
     mail: string | null,
-    options: { userPrincipalName?: string; displayName?: string; hasMailbox?: boolean } = {},
+    options: {
+      userPrincipalName?: string;
+      displayName?: string;
+      hasMailbox?: boolean;
+      /** Mailbox settings › time zone (a Windows or IANA name; default UTC). */
+      timeZone?: string;
+    } = {},
   ): FakeMicrosoftUser {
     return this.microsoft.addUser(tenantId, { mail, ...options });
   }
@@ -159,6 +168,60 @@ export class FakeProviderServer {
     const calendarId = block.calendarId ?? store.primaryOf(mailbox)?.id;
     if (!calendarId) throw new Error(`${email} has no calendar`);
     store.addBusy(calendarId, { start: block.start, end: block.end });
+  }
+
+  /**
+   * Puts an event into a mailbox's primary calendar (or `calendarId`) as the member's calendar app, or an invitation
+   * from someone else, would: `body` is the platform's own event shape (Google: `start.date` for all-day,
+   * `transparency`, `status: cancelled`, `attendees[].responseStatus`, `organizer`; Graph: `isAllDay`, `showAs`,
+   * `isCancelled`, `attendees[].status.response`, `organizer`, times in any IANA or Windows zone). Returns the event
+   * as the platform's API shows it.
+   */
+  seedEvent(
+    platform: FakePlatform,
+    email: string,
+    body: GoogleEventBody | GraphEventBody,
+    calendarId?: string,
+  ): Record<string, unknown> {
+    const { store, mailbox } = this.mailbox(platform, email);
+    const calendar = calendarId ? store.calendar(calendarId) : store.primaryOf(mailbox);
+    if (!calendar) throw new Error(`${email} has no calendar ${calendarId ?? ''}`.trim());
+    if (platform === 'google') return seedGoogleEvent(this.google, calendar, body as GoogleEventBody);
+    const found = this.microsoft.findUser(email);
+    if (!found) throw new Error(`No Microsoft user ${email}`);
+    return seedGraphEvent(this.microsoft, found.user, found.tenant, calendar, body as GraphEventBody);
+  }
+
+  /**
+   * How online meetings of new events are created: ready in the create's answer (`readyAfterReads: 0`, the default),
+   * or pending until the n-th later read of the event (Google: createRequest `pending`; Graph: `onlineMeeting: null`).
+   * Google only: `failure` makes every Meet createRequest fail.
+   */
+  setConferenceCreation(
+    platform: FakePlatform,
+    options: { readyAfterReads?: number; failure?: boolean },
+  ): { readyAfterReads: number; failure?: boolean } {
+    if (platform === 'google') {
+      if (options.readyAfterReads !== undefined) this.google.meet.readyAfterReads = options.readyAfterReads;
+      if (options.failure !== undefined) this.google.meet.failure = options.failure;
+      return { ...this.google.meet };
+    }
+    if (options.failure)
+      throw new Error('Graph has no failure state for Teams meetings (onlineMeeting stays null)');
+    if (options.readyAfterReads !== undefined)
+      this.microsoft.onlineMeetings.readyAfterReads = options.readyAfterReads;
+    return { ...this.microsoft.onlineMeetings };
+  }
+
+  /**
+   * The member deletes an event in their own calendar app (Google then answers 410 `deleted`, Graph 404
+   * `ErrorItemNotFound`). False when the mailbox has no such live event.
+   */
+  deleteEvent(platform: FakePlatform, email: string, eventId: string): boolean {
+    const event = this.events(platform, email).find((e) => e.id === eventId);
+    if (!event) return false;
+    event.deleted = true;
+    return true;
   }
 
   /** Live events in the calendars a mailbox owns. */

@@ -1,3 +1,5 @@
+import { findIana } from 'windows-iana';
+
 /** UTC minus local time of `timeZone` at `date`, in ms (whole seconds). Throws RangeError for unknown zones. */
 function zoneOffsetMs(date: Date, timeZone: string): number {
   const parts = Object.fromEntries(
@@ -30,4 +32,38 @@ export function zonedWallTimeToUtc(dateTime: string, timeZone: string): Date {
   const first = asUtc.getTime() - zoneOffsetMs(asUtc, timeZone);
   const second = asUtc.getTime() - zoneOffsetMs(new Date(first), timeZone);
   return new Date(second);
+}
+
+/**
+ * The IANA zone a Graph time-zone label names, as Exchange accepts them: a Windows zone name (Exchange's own,
+ * mapped with CLDR's windowsZones through `findIana`), an IANA name, or UTC. Undefined when Exchange would refuse it.
+ */
+export function graphZone(label: string | undefined): string | undefined {
+  if (!label) return undefined;
+  if (label === 'UTC' || label === 'tzone://Microsoft/Utc') return 'UTC';
+  const windows = findIana(label);
+  if (windows.length > 0) return windows[0];
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: label }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` wall-clock time of `date` in `timeZone` (IANA). */
+export function wallClock(date: Date, timeZone: string): string {
+  const shifted = new Date(Math.floor(date.getTime() / 1000) * 1000 + zoneOffsetMs(date, timeZone));
+  return shifted.toISOString().slice(0, 19);
+}
+
+/** Midnight starting `date` (`YYYY-MM-DD`) in `timeZone` (IANA). */
+export function midnightIn(date: string, timeZone: string): Date {
+  return zonedWallTimeToUtc(`${date}T00:00:00`, timeZone);
+}
+
+/** `date` (`YYYY-MM-DD`) plus `days`. */
+export function plusDays(date: string, days: number): string {
+  const next = new Date(`${date}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + days);
+  return next.toISOString().slice(0, 10);
 }

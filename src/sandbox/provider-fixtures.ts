@@ -15,6 +15,7 @@ export const FAST_PROVIDER_OPTIONS: Partial<ProviderOptions> = {
   maxBackoffMs: 100,
   maxRateLimitRetries: 2,
   maxInlineRetryAfterMs: 1_500,
+  conferenceReadDelayMs: 20,
 };
 
 const keyFingerprint = (...parts: string[]): string =>

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  Get,
   HttpCode,
   HttpStatus,
   Param,
@@ -42,7 +43,7 @@ export class CalendarEventsController {
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Create an event in your calendar',
-    description: `${DELEGATED_ONLY} The event goes to your destination calendar, or your primary calendar. With conference=true the answer carries the Google Meet / Teams link.`,
+    description: `${DELEGATED_ONLY} The event goes to your destination calendar, or your primary calendar. With conference=true the answer carries the Google Meet / Teams link, or conference.status "pending" while the provider is still creating it: a background job fills it in (GET the event to see it). A Google Meet that fails answers 502 CONFERENCE_FAILED and the event is not kept.`,
   })
   @ApiCreatedResponse({ type: CalendarEventOutputResponseDto, description: '' })
   async createEvent(
@@ -53,8 +54,25 @@ export class CalendarEventsController {
     return ok(await this.events.create(user, calendar, body));
   }
 
+  @Get(':eventUid')
+  @ApiOperation({
+    summary: 'Get an event you created',
+    description: `This service's record of the event (no provider call): its ids, and its conference as last known — a pending Meet / Teams link appears here once the background job has read it.`,
+  })
+  @ApiOkResponse({ type: CalendarEventReferenceOutputResponseDto, description: '' })
+  async getEvent(
+    @GetUser() user: AuthUser,
+    @Param('calendar', CalendarSlugPipe) calendar: CalendarSlug,
+    @Param('eventUid') eventUid: string,
+  ): Promise<Envelope<CalendarEventReferenceOutput>> {
+    return ok(await this.events.get(user, calendar, eventUid));
+  }
+
   @Patch(':eventUid')
-  @ApiOperation({ summary: 'Update an event you created', description: DELEGATED_ONLY })
+  @ApiOperation({
+    summary: 'Update an event you created',
+    description: `${DELEGATED_ONLY} An event deleted at the provider (the member removed it from their calendar) answers 404 with details.type EVENT_GONE — or, with recreateIfMissing: true (and title, start, end), is created again and the answer has recreated: true.`,
+  })
   @ApiOkResponse({ type: CalendarEventOutputResponseDto, description: '' })
   async updateEvent(
     @GetUser() user: AuthUser,
@@ -66,7 +84,10 @@ export class CalendarEventsController {
   }
 
   @Delete(':eventUid')
-  @ApiOperation({ summary: 'Delete an event you created', description: DELEGATED_ONLY })
+  @ApiOperation({
+    summary: 'Delete an event you created',
+    description: `${DELEGATED_ONLY} Idempotent: an event already deleted at the provider is deleted here too (200).`,
+  })
   @ApiOkResponse({ type: CalendarEventReferenceOutputResponseDto, description: '' })
   async deleteEvent(
     @GetUser() user: AuthUser,

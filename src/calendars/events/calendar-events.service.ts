@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import type { CalendarEventReference } from '../../generated/prisma/client';
+import type { CalendarEventReference, ConferenceStatus } from '../../generated/prisma/client';
+import { ProviderError } from '../../providers/provider.errors';
 import type { EventInput, ProviderEvent } from '../../providers/provider.types';
 import { CALENDAR_APPS, type CalendarSlug, WORKSPACE_PLATFORM_OF } from '../shared/calendar-apps';
 import { CalendarPreferencesRepository } from '../shared/calendar-preferences.repository';
@@ -11,8 +12,12 @@ import {
 } from '../shared/delegated-access.service';
 import { isValidTimeZone, parseInstant } from '../shared/time-zone';
 import type { CreateCalendarEventInput, UpdateCalendarEventInput } from './dto/calendar-event.input';
-import type { CalendarEventOutput, CalendarEventReferenceOutput } from './dto/calendar-event.output';
-import { EventReferencesRepository } from './event-references.repository';
+import type {
+  CalendarEventOutput,
+  CalendarEventReferenceOutput,
+  ConferenceState,
+} from './dto/calendar-event.output';
+import { type EventState, EventReferencesRepository } from './event-references.repository';
 
 /** Checks what class-validator cannot: unambiguous instants, start < end, a real time zone. */
 function toEventInput(body: UpdateCalendarEventInput): Partial<EventInput> {
@@ -27,6 +32,11 @@ function toEventInput(body: UpdateCalendarEventInput): Partial<EventInput> {
   if (body.timeZone !== undefined && !isValidTimeZone(body.timeZone))
     throw new BadRequestException(`Invalid time zone '${body.timeZone}'`);
   const { title, description, timeZone, attendees, location, conference } = body;
+  if (body.recreateIfMissing && (title === undefined || start === undefined || end === undefined)) {
+    throw new BadRequestException(
+      'recreateIfMissing needs title, start and end: if the event is gone it is created again from this request',
+    );
+  }
   const input: Partial<EventInput> = {
     title,
     description,
@@ -40,6 +50,12 @@ function toEventInput(body: UpdateCalendarEventInput): Partial<EventInput> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
+const CONFERENCE_STATE: Record<ConferenceStatus, ConferenceState> = {
+  READY: 'ready',
+  PENDING: 'pending',
+  FAILED: 'failed',
+};
+
 function toReferenceOutput(ref: CalendarEventReference): CalendarEventReferenceOutput {
   return {
     uid: ref.uid,
@@ -49,16 +65,56 @@ function toReferenceOutput(ref: CalendarEventReference): CalendarEventReferenceO
     calendarId: ref.externalCalendarId,
     externalEventId: ref.externalEventId,
     meetingUrl: ref.meetingUrl,
+    conference: ref.conferenceStatus
+      ? {
+          status: CONFERENCE_STATE[ref.conferenceStatus],
+          url: ref.meetingUrl,
+          ...(ref.conferenceError ? { error: ref.conferenceError } : {}),
+        }
+      : null,
   };
 }
 
-function toEventOutput(ref: CalendarEventReference, event: ProviderEvent): CalendarEventOutput {
+function toEventOutput(
+  ref: CalendarEventReference,
+  event: ProviderEvent,
+  recreated = false,
+): CalendarEventOutput {
   return {
     ...toReferenceOutput(ref),
     title: event.title,
     start: event.start.toISOString(),
     end: event.end.toISOString(),
     ...(event.htmlLink ? { htmlLink: event.htmlLink } : {}),
+    ...(recreated ? { recreated } : {}),
+  };
+}
+
+/**
+ * What a reference stores of the event as the provider answered it: its id, link and conference. Without a
+ * conference in the answer, the previous one is kept (same event) unless the request turned it off.
+ */
+function eventState(
+  event: ProviderEvent,
+  previous: EventState | null,
+  conferenceAsked: boolean | undefined,
+): EventState {
+  const conference = event.conference;
+  if (conference) {
+    return {
+      externalEventId: event.id,
+      meetingUrl: conference.url ?? event.meetingUrl ?? null,
+      conferenceStatus:
+        conference.status === 'ready' ? 'READY' : conference.status === 'pending' ? 'PENDING' : 'FAILED',
+      conferenceError: conference.status === 'failed' ? (conference.reason ?? 'failed') : null,
+    };
+  }
+  const keep = previous && previous.externalEventId === event.id && conferenceAsked !== false;
+  return {
+    externalEventId: event.id,
+    meetingUrl: event.meetingUrl ?? (keep ? previous.meetingUrl : null),
+    conferenceStatus: keep ? previous.conferenceStatus : null,
+    conferenceError: keep ? previous.conferenceError : null,
   };
 }
 
@@ -74,6 +130,10 @@ export class CalendarEventsService {
     private readonly references: EventReferencesRepository,
   ) {}
 
+  /**
+   * Creates the event. With `conference`, a link the provider is still creating is answered `conference.status:
+   * pending` and filled in by a fill-conference-link job recorded with the reference (never a silent null).
+   */
   async create(
     user: CalendarUser,
     slug: CalendarSlug,
@@ -94,12 +154,24 @@ export class CalendarEventsService {
       credentialId: connection.credential.id,
       delegationCredentialId: connection.delegationCredentialId,
       externalCalendarId: event.calendarId || calendarId,
-      externalEventId: event.id,
-      meetingUrl: event.meetingUrl ?? null,
+      ...eventState(event, null, input.conference),
     });
     return toEventOutput(ref, event);
   }
 
+  /** The stored reference of one of the caller's events (its conference as last known); no provider call. */
+  async get(user: CalendarUser, slug: CalendarSlug, uid: string): Promise<CalendarEventReferenceOutput> {
+    const ref = await this.references.findOwned(user.id, uid);
+    if (!ref || ref.integration !== CALENDAR_APPS[slug].type)
+      throw new NotFoundException(`Event ${uid} not found`);
+    return toReferenceOutput(ref);
+  }
+
+  /**
+   * Changes the event. An event deleted at the provider answers 404 EVENT_GONE — or, with `recreateIfMissing`, is
+   * created again in the same calendar from this request (keeping its conference unless told otherwise), and the
+   * reference points at the new event.
+   */
   async update(
     user: CalendarUser,
     slug: CalendarSlug,
@@ -108,18 +180,34 @@ export class CalendarEventsService {
   ): Promise<CalendarEventOutput> {
     const input = toEventInput(body);
     const { ref, connection } = await this.owned(user, slug, uid);
-    const event = await this.access.call(
-      connection,
-      (provider, credential) =>
-        provider.updateEvent(credential, user.email, ref.externalCalendarId, ref.externalEventId, input),
-      'calendar',
+    let recreated = false;
+    let event: ProviderEvent;
+    try {
+      event = await this.access.call(
+        connection,
+        (provider, credential) =>
+          provider.updateEvent(credential, user.email, ref.externalCalendarId, ref.externalEventId, input),
+        'calendar',
+      );
+    } catch (error) {
+      if (!(error instanceof ProviderError && error.type === 'EVENT_GONE' && body.recreateIfMissing))
+        throw error;
+      const again = { ...input, conference: input.conference ?? ref.conferenceStatus !== null } as EventInput;
+      event = await this.access.call(
+        connection,
+        (provider, credential) => provider.createEvent(credential, user.email, ref.externalCalendarId, again),
+        'calendar',
+      );
+      recreated = true;
+    }
+    const updated = await this.references.update(
+      uid,
+      eventState(event, recreated ? null : ref, input.conference),
     );
-    const meetingUrl = event.meetingUrl ?? ref.meetingUrl;
-    const updated =
-      meetingUrl === ref.meetingUrl ? ref : await this.references.setMeetingUrl(uid, meetingUrl);
-    return toEventOutput(updated, event);
+    return toEventOutput(updated, event, recreated);
   }
 
+  /** Deletes the event; one already deleted at the provider counts as deleted (idempotent). */
   async remove(user: CalendarUser, slug: CalendarSlug, uid: string): Promise<CalendarEventReferenceOutput> {
     const { ref, connection } = await this.owned(user, slug, uid);
     await this.access.call(

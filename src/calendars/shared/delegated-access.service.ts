@@ -130,7 +130,8 @@ export class DelegatedAccessService {
         await this.reportSuccess(connection);
       return result;
     } catch (error) {
-      if (error instanceof ProviderError && error.permanent) {
+      // EVENT_GONE is about one event the member deleted: never a verdict on the member's or the credential's access.
+      if (error instanceof ProviderError && error.permanent && error.type !== 'EVENT_GONE') {
         if (error.scope === 'credential') {
           await this.reportCredentialFailure(connection, error);
         } else if (error.scope === 'member' && (scope === 'account' || !TARGET_ONLY_ERRORS.has(error.type))) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
 import { AppConfigService } from '../../config/app-config.service';
@@ -7,7 +8,7 @@ import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
 import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
-import { withRetry } from '../provider-retry';
+import { noInlineRetry, withRetry } from '../provider-retry';
 import {
   type AccessCheckResult,
   type BusyBlock,
@@ -30,6 +31,8 @@ import {
 } from './google-errors';
 import { collectPages } from '../paging';
 import { toGoogleEvent, toProviderCalendar, toProviderEvent } from './google-mappers';
+
+type Target = { calendarId?: string; eventId?: string };
 
 /** freebusy.query accepts at most 50 calendars per request. */
 const FREEBUSY_MAX_ITEMS = 50;
@@ -129,8 +132,10 @@ export class GoogleCalendarProvider implements CalendarProvider {
             // A calendar Google could not read comes back inside the 200 with `errors`, or not at all: fail closed
             // rather than report it as free.
             const result = answered[id];
-            const failure = result ? result.errors?.[0] : { reason: 'missing from the answer' };
-            if (failure) throw freeBusyCalendarError(id, failure.reason ?? 'error', ctx);
+            const failure = result
+              ? result.errors?.[0]
+              : { reason: 'notFound', domain: 'missing from the answer' };
+            if (failure) throw freeBusyCalendarError(id, failure, ctx);
             for (const busy of result?.busy ?? []) {
               blocks.push({ start: new Date(busy.start ?? 0), end: new Date(busy.end ?? 0), source: id });
             }
@@ -157,20 +162,47 @@ export class GoogleCalendarProvider implements CalendarProvider {
       subjectEmail,
       'creating an event',
       target,
-      async (calendar, _subject, attempt) => {
+      async (calendar, subject, attempt) => {
+        let data: calendar_v3.Schema$Event;
         try {
-          const { data } = await calendar.events.insert({
+          ({ data } = await calendar.events.insert({
             calendarId,
             conferenceDataVersion: 1,
             sendUpdates: 'none',
             requestBody,
-          });
-          return toProviderEvent(data, calendarId);
+          }));
         } catch (error) {
           if (attempt === 0 || googleStatus(error) !== 409) throw error;
-          const { data } = await calendar.events.get({ calendarId, eventId: id });
-          return toProviderEvent(data, calendarId);
+          ({ data } = await calendar.events.get({ calendarId, eventId: id }));
         }
+        if (!input.conference) return toProviderEvent(data, calendarId);
+        const event = await this.awaitConference(calendar, calendarId, id, data);
+        if (event.conference?.status !== 'failed') return event;
+        // An event whose Meet failed is not kept: the caller gets the error and may retry the whole create.
+        await calendar.events
+          .delete({ calendarId, eventId: id, sendUpdates: 'none' })
+          .catch((error: unknown) => {
+            this.logger.warn(`could not delete event ${id} after its Meet failed: ${String(error)}`);
+          });
+        throw conferenceFailed(subject, event.conference.reason, 'The event was not kept.');
+      },
+    );
+  }
+
+  getEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    eventId: string,
+  ): Promise<ProviderEvent> {
+    return this.call(
+      credential,
+      subjectEmail,
+      'reading an event',
+      { calendarId, eventId },
+      async (calendar) => {
+        const { data } = await calendar.events.get({ calendarId, eventId });
+        return toProviderEvent(data, calendarId);
       },
     );
   }
@@ -183,7 +215,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
     input: Partial<EventInput>,
   ): Promise<ProviderEvent> {
     const requestBody = toGoogleEvent(input, { conferenceRequestId: randomUUID() });
-    return this.call(credential, subjectEmail, 'updating an event', { calendarId }, async (calendar) => {
+    const target = { calendarId, eventId };
+    return this.call(credential, subjectEmail, 'updating an event', target, async (calendar, subject) => {
       const { data } = await calendar.events.patch({
         calendarId,
         eventId,
@@ -191,8 +224,34 @@ export class GoogleCalendarProvider implements CalendarProvider {
         sendUpdates: 'none',
         requestBody,
       });
-      return toProviderEvent(data, calendarId);
+      if (!input.conference) return toProviderEvent(data, calendarId);
+      const event = await this.awaitConference(calendar, calendarId, eventId, data);
+      if (event.conference?.status === 'failed')
+        throw conferenceFailed(subject, event.conference.reason, 'The other changes were saved.');
+      return event;
     });
+  }
+
+  /**
+   * Google creates Meet links asynchronously: while the createRequest is `pending`, reads the event again (at most
+   * `conferenceReadAttempts` times, waiting `conferenceReadDelayMs` doubling). Answers the event as it then stands:
+   * `ready`, `failed`, or still `pending` (the caller fills the link in later).
+   */
+  private async awaitConference(
+    calendar: calendar_v3.Calendar,
+    calendarId: string,
+    eventId: string,
+    data: calendar_v3.Schema$Event,
+  ): Promise<ProviderEvent> {
+    const asked = (event: ProviderEvent): ProviderEvent =>
+      event.conference ? event : { ...event, conference: { status: 'pending' } };
+    let event = asked(toProviderEvent(data, calendarId));
+    const { conferenceReadAttempts, conferenceReadDelayMs } = this.options;
+    for (let read = 0; event.conference?.status === 'pending' && read < conferenceReadAttempts; read++) {
+      await sleep(conferenceReadDelayMs * 2 ** read);
+      event = asked(toProviderEvent((await calendar.events.get({ calendarId, eventId })).data, calendarId));
+    }
+    return event;
   }
 
   deleteEvent(
@@ -235,7 +294,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
     credential: DelegatedCredential,
     subjectEmail: string,
     operation: string,
-    target: { calendarId?: string },
+    target: Target,
     fn: Call<T>,
   ): Promise<T> {
     const key = googleKey(credential);
@@ -245,6 +304,7 @@ export class GoogleCalendarProvider implements CalendarProvider {
       ...(target.calendarId && !['primary', subject].includes(target.calendarId.toLowerCase())
         ? { calendarId: target.calendarId }
         : {}),
+      ...(target.eventId ? { eventId: target.eventId } : {}),
       operation,
       subject,
       clientId: key.client_id,
@@ -295,6 +355,18 @@ export class GoogleCalendarProvider implements CalendarProvider {
     );
     return await providerTelemetry.observe(this.platform, operation, call);
   }
+}
+
+function conferenceFailed(subject: string, reason: string | undefined, outcome: string): ProviderError {
+  return noInlineRetry(
+    new ProviderError(
+      'CONFERENCE_FAILED',
+      `Google could not create the Google Meet conference of the event for ${subject} (${reason ?? 'failure'}). ` +
+        `${outcome} Retry, or check that Google Meet is on for the member (Google Admin console › Apps › Google ` +
+        'Workspace › Google Meet).',
+      'google',
+    ),
+  );
 }
 
 function googleKey(credential: DelegatedCredential): GoogleServiceAccountKey {

@@ -435,6 +435,55 @@ describe('Google error classification table (real SDK against the sandbox)', () 
     expect((error as Error).message).toContain('nobody@elsewhere.test');
   });
 
+  describe('a per-calendar error inside a successful free/busy answer, by its reason', () => {
+    const read = () =>
+      provider
+        .getBusyTimes(
+          credential,
+          'alice@acme.test',
+          ['alice@acme.test'],
+          new Date('2030-01-01'),
+          new Date('2030-01-02'),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+
+    afterEach(() => fake.google.freeBusyErrors.clear());
+
+    it.each([
+      ['internalError', 'PROVIDER_UNAVAILABLE', false, 'none'],
+      ['backendError', 'PROVIDER_UNAVAILABLE', false, 'none'],
+      ['rateLimitExceeded', 'RATE_LIMITED', false, 'none'],
+      ['notFound', 'CALENDAR_NOT_ACCESSIBLE', true, 'member'],
+      ['groupTooBig', 'CALENDAR_NOT_ACCESSIBLE', true, 'member'],
+      ['somethingNew', 'CALENDAR_NOT_ACCESSIBLE', true, 'member'],
+    ])('%s → %s', async (reason, type, permanent, scope) => {
+      fake.google.failFreeBusy('alice@acme.test', reason);
+      const error = await read();
+      expect(error).toMatchObject({ type, permanent, scope });
+      // Never a permission problem of the credential, whatever the reason.
+      expect(error).not.toMatchObject({ type: 'PERMISSION_DENIED' });
+      expect((error as Error).message).toContain(reason);
+    });
+
+    it('a transient one is retried inline and the busy times come through', async () => {
+      fake.google.failFreeBusy('alice@acme.test', 'backendError', 1);
+      fake.resetCounters();
+      await expect(
+        provider.getBusyTimes(
+          credential,
+          'alice@acme.test',
+          ['alice@acme.test'],
+          new Date('2030-01-01'),
+          new Date('2030-01-02'),
+        ),
+      ).resolves.toEqual([]);
+      expect(fake.callCount('google.freeBusy')).toBe(2);
+    });
+  });
+
   it('names the host that could not be reached, with the system error', async () => {
     const closed = await FakeProviderServer.start();
     const url = closed.url;

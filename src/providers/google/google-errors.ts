@@ -12,6 +12,8 @@ export interface GoogleErrorContext {
   timeoutMs: number;
   /** The calendar (or the calendar of the event) the operation targets; unset for mailbox-wide operations. */
   calendarId?: string;
+  /** The event an operation reads or changes (get, patch); unset for inserts and calendar-wide operations. */
+  eventId?: string;
 }
 
 /**
@@ -67,8 +69,11 @@ interface Rule {
   /** Pattern on the description (OAuth `error_description`, API `message`). */
   description?: RegExp;
   status?: (status: number) => boolean;
-  /** Only for operations that target one calendar or event (`calendarId` set), or only for mailbox-wide ones. */
-  target?: 'calendar' | 'mailbox';
+  /**
+   * Only for operations that target one calendar or event (`calendarId` set), only for mailbox-wide ones, or only
+   * for operations on one existing event (`eventId` set).
+   */
+  target?: 'calendar' | 'mailbox' | 'event';
   type: ProviderErrorType;
   /** Narrows the type's default scope (see ProviderErrorScope). */
   scope?: ProviderErrorScope;
@@ -264,6 +269,33 @@ export const GOOGLE_API_RULES: readonly Rule[] = [
       `Google Calendar usage limits were reached while ${ctx.operation} for ${ctx.subject}; retry later. ${said}`,
   },
   {
+    // The reasons of a per-calendar error inside a 200 free/busy answer (`calendars[id].errors`); HTTP 5xx answers
+    // are the server-error row below.
+    code: ['backendError', 'internalError', 'serviceUnavailable'],
+    status: is(200),
+    type: 'PROVIDER_UNAVAILABLE',
+    message: ({ ctx, code, said }) =>
+      `Google Calendar had an internal error (${code}) while ${ctx.operation} for ${ctx.subject}` +
+      `${ctx.calendarId ? ` (calendar ${ctx.calendarId})` : ''}; retry later. ${said}`,
+  },
+  {
+    // Per-calendar free/busy reasons about the calendar asked for: a group whose members cannot all be expanded.
+    code: ['groupTooBig', 'tooManyCalendarsRequestedForGroup'],
+    status: is(200),
+    type: 'CALENDAR_NOT_ACCESSIBLE',
+    message: ({ ctx, code, said }) =>
+      `Google cannot read free/busy of ${ctx.calendarId ?? 'the calendar'} for ${ctx.subject}: it is a group ` +
+      `with too many members to expand (${code}). Ask for the members' calendars instead. ${said}`,
+  },
+  {
+    code: ['notFound'],
+    status: is(200),
+    type: 'CALENDAR_NOT_ACCESSIBLE',
+    message: ({ ctx, said }) =>
+      `${ctx.calendarId ? `Calendar ${ctx.calendarId}` : 'The calendar'} (or the event) does not exist or is not ` +
+      `shared with ${ctx.subject} (${ctx.operation}). ${said}`,
+  },
+  {
     code: ['insufficientPermissions', 'ACCESS_TOKEN_SCOPE_INSUFFICIENT'],
     type: 'PERMISSION_DENIED',
     message: ({ ctx, said }) =>
@@ -277,6 +309,16 @@ export const GOOGLE_API_RULES: readonly Rule[] = [
     message: ({ ctx, said }) =>
       `${ctx.subject} may not change calendar ${ctx.calendarId ?? '(unknown)'} (shared read-only, or an event ` +
       `organized by someone else). Choose a calendar the member owns or can edit. ${said}`,
+  },
+  {
+    // The member deleted the event in their calendar: Google answers 410 `deleted` while it is in the trash and 404
+    // once purged. About that event only (EVENT_GONE never marks the member or the credential failing).
+    status: is(404, 410),
+    target: 'event',
+    type: 'EVENT_GONE',
+    message: ({ ctx, said }) =>
+      `Event ${ctx.eventId ?? ''} no longer exists in calendar ${ctx.calendarId ?? ctx.subject} of ${ctx.subject}: ` +
+      `it was deleted there (or the calendar is no longer shared with the member). ${said}`,
   },
   {
     status: is(404, 410),
@@ -329,6 +371,7 @@ function matches(rule: Rule, facts: Facts): boolean {
   if (rule.status && !rule.status(facts.status)) return false;
   if (rule.target === 'calendar' && !facts.ctx.calendarId) return false;
   if (rule.target === 'mailbox' && facts.ctx.calendarId) return false;
+  if (rule.target === 'event' && !facts.ctx.eventId) return false;
   return true;
 }
 
@@ -396,27 +439,26 @@ export function classifyGoogleResponse(
 }
 
 /**
- * A calendar that free/busy could not read comes back inside a 200 (`calendars[id].errors`). Fail closed: an error,
- * never "free". `notFound` (not shared, unknown) → CALENDAR_NOT_ACCESSIBLE; backend errors → PROVIDER_UNAVAILABLE.
+ * A calendar that free/busy could not read comes back inside the 200 (`calendars[id].errors: [{domain, reason}]`).
+ * Fail closed — an error, never "free" — classified by its reason through the same table as any Calendar API
+ * refusal: `internalError` / `backendError` are PROVIDER_UNAVAILABLE (retried, then 502), quota reasons
+ * RATE_LIMITED, `notFound` and `groupTooBig` CALENDAR_NOT_ACCESSIBLE. The calendar is always the target, so an
+ * unknown reason is about that calendar (CALENDAR_NOT_ACCESSIBLE), never a permission problem of the credential.
  */
 export function freeBusyCalendarError(
   calendarId: string,
-  reason: string,
+  failure: { reason?: string | null; domain?: string | null },
   ctx: GoogleErrorContext,
 ): ProviderError {
-  if (/backendError|internalError/i.test(reason)) {
-    return new ProviderError(
-      'PROVIDER_UNAVAILABLE',
-      `Google could not read free/busy of calendar ${calendarId} for ${ctx.subject} right now (${reason}).`,
-      'google',
-    );
-  }
-  return new ProviderError(
-    'CALENDAR_NOT_ACCESSIBLE',
-    `Google cannot read free/busy of calendar ${calendarId} for ${ctx.subject} (${reason}): it does not exist or ` +
-      `is not shared with the member.`,
-    'google',
-  );
+  const code = failure.reason || 'unknown';
+  const said = `Google said: free/busy of ${calendarId}: ${failure.domain ? `${failure.domain}/` : ''}${code}`;
+  return apply(GOOGLE_API_RULES, {
+    ctx: { ...ctx, calendarId },
+    status: 200,
+    said,
+    code,
+    description: '',
+  });
 }
 
 /** Maps anything google-auth-library / googleapis throws to a ProviderError. */

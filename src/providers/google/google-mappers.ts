@@ -1,5 +1,8 @@
 import type { calendar_v3 } from 'googleapis/build/src/apis/calendar';
-import type { EventInput, ProviderCalendar, ProviderEvent } from '../provider.types';
+import { noInlineRetry } from '../provider-retry';
+import { ProviderError } from '../provider.errors';
+import type { EventInput, ProviderCalendar, ProviderConference, ProviderEvent } from '../provider.types';
+import { hasOffset, ianaTimeZone, wallTimeToInstant } from '../time-zones';
 
 const WRITE_ROLES = new Set(['owner', 'writer']);
 
@@ -54,9 +57,34 @@ export function toGoogleEvent(
   return event;
 }
 
-function eventTime(time: calendar_v3.Schema$EventDateTime | undefined): Date {
-  // All-day events carry `date` (YYYY-MM-DD) instead of `dateTime`.
-  return new Date(time?.dateTime ?? `${time?.date ?? '1970-01-01'}T00:00:00Z`);
+/**
+ * The instant of a Google event time, read with its own zone: a `dateTime` (RFC 3339, with its offset; without one,
+ * in its `timeZone`), or an all-day `date` — midnight of that date in the event's `timeZone`, else the calendar's
+ * (`calendarZone`). Never read as UTC or this server's zone by default: without a usable zone it is refused
+ * (PROVIDER_UNAVAILABLE). Throws ProviderError.
+ */
+export function eventTime(
+  time: calendar_v3.Schema$EventDateTime | undefined,
+  what: string,
+  calendarZone?: string,
+): Date {
+  if (time?.dateTime && hasOffset(time.dateTime)) {
+    const instant = new Date(time.dateTime);
+    if (!Number.isNaN(instant.getTime())) return instant;
+  }
+  const wall = time?.dateTime ?? time?.date;
+  const label = time?.timeZone ?? calendarZone;
+  const zone = ianaTimeZone(label);
+  const instant = wall && zone ? wallTimeToInstant(wall, zone) : undefined;
+  if (instant) return instant;
+  throw noInlineRetry(
+    new ProviderError(
+      'PROVIDER_UNAVAILABLE',
+      `Google Calendar answered ${what} as "${wall ?? ''}" in time zone "${label ?? ''}", which cannot be read as an ` +
+        'instant.',
+      'google',
+    ),
+  );
 }
 
 export function meetingUrlOf(event: calendar_v3.Schema$Event): string | undefined {
@@ -64,15 +92,34 @@ export function meetingUrlOf(event: calendar_v3.Schema$Event): string | undefine
   return event.hangoutLink ?? video ?? undefined;
 }
 
+/**
+ * Where the event's Meet conference stands: `ready` with its link; `pending` while Google's createRequest is
+ * `pending` (Meet links are created asynchronously); `failed` for `failure`. Undefined for an event without one.
+ */
+export function conferenceOf(event: calendar_v3.Schema$Event): ProviderConference | undefined {
+  const url = meetingUrlOf(event);
+  if (url) return { status: 'ready', url };
+  const statusCode = event.conferenceData?.createRequest?.status?.statusCode;
+  if (statusCode === 'failure') {
+    return {
+      status: 'failed',
+      reason: 'Google answered conferenceData.createRequest.status.statusCode "failure"',
+    };
+  }
+  return event.conferenceData ? { status: 'pending' } : undefined;
+}
+
 export function toProviderEvent(event: calendar_v3.Schema$Event, calendarId: string): ProviderEvent {
   const meetingUrl = meetingUrlOf(event);
+  const conference = conferenceOf(event);
   return {
     id: event.id ?? '',
     calendarId,
     title: event.summary ?? '',
-    start: eventTime(event.start),
-    end: eventTime(event.end),
+    start: eventTime(event.start, `the start of event ${event.id ?? ''}`),
+    end: eventTime(event.end, `the end of event ${event.id ?? ''}`),
     ...(meetingUrl ? { meetingUrl } : {}),
+    ...(conference ? { conference } : {}),
     ...(event.htmlLink ? { htmlLink: event.htmlLink } : {}),
   };
 }

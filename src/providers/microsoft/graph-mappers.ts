@@ -1,4 +1,7 @@
-import type { EventInput, ProviderCalendar, ProviderEvent } from '../provider.types';
+import { noInlineRetry } from '../provider-retry';
+import { ProviderError } from '../provider.errors';
+import type { EventInput, ProviderCalendar, ProviderConference, ProviderEvent } from '../provider.types';
+import { hasOffset, ianaTimeZone, wallTimeIn, wallTimeToInstant } from '../time-zones';
 
 /** The few Graph resource fields we use (microsoft-graph-types is not a dependency). */
 export interface GraphUser {
@@ -28,7 +31,13 @@ export interface GraphEvent {
   end?: GraphDateTime;
   showAs?: string;
   isCancelled?: boolean;
+  isAllDay?: boolean;
+  /** The mailbox owner's own response (`none`, `organizer`, `tentativelyAccepted`, `accepted`, `declined`, …). */
+  responseStatus?: { response?: string } | null;
+  /** The Windows (or IANA) zone the event was created in. */
+  originalStartTimeZone?: string;
   webLink?: string;
+  isOnlineMeeting?: boolean;
   onlineMeeting?: { joinUrl?: string } | null;
 }
 
@@ -42,11 +51,49 @@ export function toProviderCalendar(calendar: GraphCalendar): ProviderCalendar {
   };
 }
 
-/** Graph answers (with `Prefer: outlook.timezone="UTC"`) carry `2024-05-01T10:00:00.0000000` + timeZone UTC. */
-export function fromGraphDateTime(value: GraphDateTime | undefined): Date {
-  if (!value) return new Date(0);
-  const hasOffset = /(Z|[+-]\d\d:\d\d)$/.test(value.dateTime);
-  return new Date(hasOffset || value.timeZone !== 'UTC' ? value.dateTime : `${value.dateTime}Z`);
+/**
+ * The instant of a Graph `{dateTime, timeZone}`: `dateTime` is a wall-clock time (`2024-05-01T10:00:00.0000000`) in
+ * the zone its `timeZone` label names — UTC with our `Prefer: outlook.timezone="UTC"`, but any IANA or Windows name
+ * (`Pacific Standard Time`) is read as that zone. A label that names no known zone is refused (PROVIDER_UNAVAILABLE):
+ * the time is never guessed as this server's local time or UTC. Throws ProviderError.
+ */
+export function fromGraphDateTime(value: GraphDateTime | undefined, what = 'an event time'): Date {
+  if (!value?.dateTime) throw unreadableTime(`${what} without a dateTime`);
+  if (hasOffset(value.dateTime)) {
+    const instant = new Date(value.dateTime);
+    if (!Number.isNaN(instant.getTime())) return instant;
+  }
+  const zone = ianaTimeZone(value.timeZone);
+  if (!zone) {
+    throw unreadableTime(
+      `${what} labelled with the time zone "${value.timeZone}", which is neither an IANA nor a Windows time zone`,
+    );
+  }
+  const instant = wallTimeToInstant(value.dateTime.replace(/(Z|[+-]\d\d:?\d\d)$/i, ''), zone);
+  if (!instant) throw unreadableTime(`${what} "${value.dateTime}" that is not a date-time`);
+  return instant;
+}
+
+/**
+ * The span of an all-day Graph event: Graph answers it as midnight to midnight whatever zone Prefer asks for, so
+ * only the dates are read, and they are the member's local day: midnight of each date in `zone` (the mailbox's).
+ */
+export function allDaySpan(event: GraphEvent, zone: string): { start: Date; end: Date } {
+  const date = (value: GraphDateTime | undefined, what: string): string => {
+    const day = /^(\d{4}-\d{2}-\d{2})/.exec(value?.dateTime ?? '')?.[1];
+    if (!day) throw unreadableTime(`the ${what} of all-day event ${event.id} has no date`);
+    return day;
+  };
+  const start = wallTimeToInstant(date(event.start, 'start'), zone);
+  const end = wallTimeToInstant(date(event.end, 'end'), zone);
+  if (!start || !end) throw unreadableTime(`all-day event ${event.id} has no readable dates`);
+  return { start, end };
+}
+
+function unreadableTime(detail: string): ProviderError {
+  return noInlineRetry(
+    new ProviderError('PROVIDER_UNAVAILABLE', `Microsoft Graph answered ${detail}.`, 'office365'),
+  );
 }
 
 /**
@@ -55,24 +102,7 @@ export function fromGraphDateTime(value: GraphDateTime | undefined): Date {
  */
 export function toGraphDateTime(date: Date, timeZone: string): GraphDateTime {
   if (timeZone === 'UTC') return { dateTime: date.toISOString().slice(0, 19), timeZone };
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return {
-    dateTime: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`,
-    timeZone,
-  };
+  return { dateTime: wallTimeIn(date, timeZone), timeZone };
 }
 
 /** Body for create (all fields) or PATCH (only given fields). `transactionId` makes create retries idempotent. */
@@ -98,15 +128,27 @@ export function toGraphEvent(input: Partial<EventInput>, transactionId?: string)
   return event;
 }
 
+/**
+ * Where the event's Teams meeting stands: `ready` with its joinUrl; `pending` while Graph answers `isOnlineMeeting`
+ * with `onlineMeeting: null` (the meeting is created after the event). Undefined for an event without one.
+ */
+export function conferenceOf(event: GraphEvent): ProviderConference | undefined {
+  const url = event.onlineMeeting?.joinUrl;
+  if (url) return { status: 'ready', url };
+  return event.isOnlineMeeting ? { status: 'pending' } : undefined;
+}
+
 export function toProviderEvent(event: GraphEvent, calendarId: string): ProviderEvent {
   const meetingUrl = event.onlineMeeting?.joinUrl;
+  const conference = conferenceOf(event);
   return {
     id: event.id,
     calendarId,
     title: event.subject ?? '',
-    start: fromGraphDateTime(event.start),
-    end: fromGraphDateTime(event.end),
+    start: fromGraphDateTime(event.start, `the start of event ${event.id}`),
+    end: fromGraphDateTime(event.end, `the end of event ${event.id}`),
     ...(meetingUrl ? { meetingUrl } : {}),
+    ...(conference ? { conference } : {}),
     ...(event.webLink ? { htmlLink: event.webLink } : {}),
   };
 }

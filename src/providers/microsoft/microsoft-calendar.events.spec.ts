@@ -142,7 +142,7 @@ describe('MicrosoftCalendarProvider calendars, busy times and events (against th
       title: 'Lunch (free)',
       start: at('12:00'),
       end: at('13:00'),
-      free: true,
+      showAs: 'free',
     });
     store.addEvent({ ...base, id: 'busy-1', title: 'Review', start: at('14:00'), end: at('15:00') });
     await expect(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { AppConfigService } from '../../config/app-config.service';
@@ -20,10 +21,15 @@ import {
   type ProviderEvent,
 } from '../provider.types';
 import { normalizeSubjectEmail } from '../subject-email';
+import { GraphError } from '@microsoft/microsoft-graph-client';
 import { GRAPH_ORIGIN, GraphApi, createGraphClient, seg } from './graph-api';
+import { graphEventBlocks } from '../busy-semantics';
+import { noInlineRetry } from '../provider-retry';
+import { ianaTimeZone } from '../time-zones';
 import {
   type GraphCalendar,
   type GraphEvent,
+  allDaySpan,
   fromGraphDateTime,
   toGraphEvent,
   toProviderCalendar,
@@ -41,6 +47,10 @@ import { resolveGraphUser } from './graph-users';
 import { isGuid, tenantIdProblem } from './tenant-id';
 
 const CALENDAR_FIELDS = 'id,name,canEdit,isDefaultCalendar,owner';
+/** What the busy semantics (src/providers/busy-semantics.ts) and all-day events need of each event. */
+const BUSY_FIELDS = 'start,end,showAs,isCancelled,isAllDay,responseStatus,originalStartTimeZone';
+/** What an event read needs (ProviderEvent). */
+const EVENT_FIELDS = 'id,subject,start,end,webLink,isOnlineMeeting,onlineMeeting';
 
 /** What an operation gets: Graph with a valid token, and the member's `/users/{id}` path (resolved once). */
 interface Session {
@@ -128,11 +138,27 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     from: Date,
     to: Date,
   ): Promise<BusyBlock[]> {
-    // calendarView per calendar (getSchedule only covers a mailbox's default calendar).
+    // calendarView per calendar (getSchedule only covers a mailbox's default calendar); each event is judged by the
+    // Graph busy rules. Timed events are read with their own zone label; all-day events are the mailbox's local day.
     return this.call(credential, subjectEmail, 'reading busy times', async (s) => {
       const user = await s.userPath();
       const ids = calendarIds.length > 0 ? calendarIds : ['primary'];
       const blocks: BusyBlock[] = [];
+      let mailboxZone: Promise<string | undefined> | undefined;
+      const allDayZone = async (event: GraphEvent): Promise<string> => {
+        mailboxZone ??= this.mailboxTimeZone(s.graph, user);
+        const zone = (await mailboxZone) ?? ianaTimeZone(event.originalStartTimeZone);
+        if (zone) return zone;
+        throw noInlineRetry(
+          new ProviderError(
+            'PROVIDER_UNAVAILABLE',
+            `Microsoft Graph answered all-day event ${event.id} of ${s.subject} without a time zone that can be ` +
+              `read (mailbox settings not readable, originalStartTimeZone "${event.originalStartTimeZone ?? ''}"): ` +
+              'its day cannot be placed.',
+            'office365',
+          ),
+        );
+      };
       for (const id of ids) {
         // A calendar that cannot be read fails the request (never reported as free).
         const events = await s.onCalendar(id, () =>
@@ -141,23 +167,47 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
             {
               startDateTime: from.toISOString(),
               endDateTime: to.toISOString(),
-              $select: 'start,end,showAs,isCancelled',
+              $select: BUSY_FIELDS,
               $top: '250',
             },
             `reading busy times of calendar ${id} of ${s.subject}`,
           ),
         );
         for (const event of events) {
-          if (event.isCancelled || event.showAs === 'free') continue;
-          blocks.push({
-            start: fromGraphDateTime(event.start),
-            end: fromGraphDateTime(event.end),
-            source: id,
-          });
+          if (!graphEventBlocks(event)) continue;
+          const span = event.isAllDay
+            ? allDaySpan(event, await allDayZone(event))
+            : {
+                start: fromGraphDateTime(event.start, `the start of event ${event.id}`),
+                end: fromGraphDateTime(event.end, `the end of event ${event.id}`),
+              };
+          blocks.push({ ...span, source: id });
         }
       }
       return blocks.sort((a, b) => a.start.getTime() - b.start.getTime());
     });
+  }
+
+  /**
+   * The mailbox's time zone (Outlook settings › time zone, usually a Windows name) as an IANA zone. Reading it needs
+   * the application permission MailboxSettings.Read; without it (403 ErrorAccessDenied) or when the setting names no
+   * known zone, undefined: all-day events then fall back to their own originalStartTimeZone.
+   */
+  private async mailboxTimeZone(graph: GraphApi, user: string): Promise<string | undefined> {
+    try {
+      const settings = await graph.get<{ timeZone?: string }>(`${user}/mailboxSettings`, {
+        $select: 'timeZone',
+      });
+      return ianaTimeZone(settings.timeZone);
+    } catch (error) {
+      const denied =
+        error instanceof GraphError &&
+        error.statusCode === 403 &&
+        error.code === 'ErrorAccessDenied' &&
+        !/OData is disabled/i.test(error.message);
+      if (denied) return undefined;
+      throw error;
+    }
   }
 
   createEvent(
@@ -170,11 +220,33 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     const body = toGraphEvent({ conference: false, ...input }, randomUUID());
     return this.call(credential, subjectEmail, 'creating an event', async (s) => {
       const user = await s.userPath();
-      const event = await s.onCalendar(calendarId, () =>
+      const created = await s.onCalendar(calendarId, () =>
         s.graph.post<GraphEvent>(`${calendarPath(user, calendarId)}/events`, body),
       );
-      return toProviderEvent(event, calendarId);
+      const event = toProviderEvent(created, calendarId);
+      return input.conference ? this.awaitConference(s, user, calendarId, event) : event;
     });
+  }
+
+  getEvent(
+    credential: DelegatedCredential,
+    subjectEmail: string,
+    calendarId: string,
+    eventId: string,
+  ): Promise<ProviderEvent> {
+    return this.call(
+      credential,
+      subjectEmail,
+      'reading an event',
+      async (s) => {
+        const user = await s.userPath();
+        const event = await s.onCalendar(calendarId, () =>
+          s.graph.get<GraphEvent>(`${user}/events/${seg(eventId)}`, { $select: EVENT_FIELDS }),
+        );
+        return toProviderEvent(event, calendarId);
+      },
+      { eventId },
+    );
   }
 
   updateEvent(
@@ -185,13 +257,45 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     input: Partial<EventInput>,
   ): Promise<ProviderEvent> {
     const body = toGraphEvent(input);
-    return this.call(credential, subjectEmail, 'updating an event', async (s) => {
-      const user = await s.userPath();
-      const event = await s.onCalendar(calendarId, () =>
-        s.graph.patch<GraphEvent>(`${user}/events/${seg(eventId)}`, body),
+    return this.call(
+      credential,
+      subjectEmail,
+      'updating an event',
+      async (s) => {
+        const user = await s.userPath();
+        const patched = await s.onCalendar(calendarId, () =>
+          s.graph.patch<GraphEvent>(`${user}/events/${seg(eventId)}`, body),
+        );
+        const event = toProviderEvent(patched, calendarId);
+        return input.conference ? this.awaitConference(s, user, calendarId, event) : event;
+      },
+      { eventId },
+    );
+  }
+
+  /**
+   * Graph answers a new online meeting with `onlineMeeting: null` until Teams has created it: reads the event again
+   * (at most `conferenceReadAttempts` times, waiting `conferenceReadDelayMs` doubling) and answers it as it then
+   * stands, `ready` or still `pending` (the caller fills the link in later).
+   */
+  private async awaitConference(
+    s: Session,
+    user: string,
+    calendarId: string,
+    created: ProviderEvent,
+  ): Promise<ProviderEvent> {
+    const asked = (event: ProviderEvent): ProviderEvent =>
+      event.conference ? event : { ...event, conference: { status: 'pending' } };
+    let event = asked(created);
+    const { conferenceReadAttempts, conferenceReadDelayMs } = this.options;
+    for (let read = 0; event.conference?.status === 'pending' && read < conferenceReadAttempts; read++) {
+      await sleep(conferenceReadDelayMs * 2 ** read);
+      const current = await s.onCalendar(calendarId, () =>
+        s.graph.get<GraphEvent>(`${user}/events/${seg(created.id)}`, { $select: EVENT_FIELDS }),
       );
-      return toProviderEvent(event, calendarId);
-    });
+      event = asked(toProviderEvent(current, calendarId));
+    }
+    return event;
   }
 
   deleteEvent(
@@ -220,10 +324,12 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     subjectEmail: string,
     operation: string,
     fn: (session: Session) => Promise<T>,
+    target: { eventId?: string } = {},
   ): Promise<T> {
     const key = microsoftKey(credential);
     const subject = normalizeSubjectEmail(subjectEmail);
     const ctx: MicrosoftErrorContext = {
+      ...(target.eventId ? { eventId: target.eventId } : {}),
       operation,
       subject,
       tenantId: key.tenant_id,

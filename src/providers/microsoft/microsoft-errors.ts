@@ -12,6 +12,8 @@ export interface MicrosoftErrorContext {
   timeoutMs: number;
   /** The calendar the operation targets when it is not the mailbox's default one (events, calendarView). */
   calendarId?: string;
+  /** The existing event an operation reads or changes (get, PATCH). */
+  eventId?: string;
   /** Graph origin the request went to (for network failures). */
   graphOrigin?: string;
   /** The stored client secret has the shape of a secret ID (a GUID), not of a secret value. Never the value. */
@@ -44,8 +46,11 @@ interface Rule {
   code?: readonly string[];
   message?: RegExp;
   status?: (status: number) => boolean;
-  /** Only when the operation targets one (non-default) calendar or event, or only mailbox-wide operations. */
-  target?: 'calendar' | 'mailbox';
+  /**
+   * Only when the operation targets one (non-default) calendar or event, only mailbox-wide operations, or only
+   * operations on one existing event (`eventId` set).
+   */
+  target?: 'calendar' | 'mailbox' | 'event';
   type: ProviderErrorType;
   scope?: ProviderErrorScope;
   final?: boolean;
@@ -223,6 +228,15 @@ export const GRAPH_RULES: readonly Rule[] = [
       `${where(ctx)} may not read the directory (User.Read.All is missing). ${PERMISSIONS_STEP}. ${said}`,
   },
   {
+    // The member deleted the event in Outlook: PATCH/GET /users/{id}/events/{eventId} answers 404
+    // ErrorItemNotFound. About that event only (EVENT_GONE never marks the member or the credential failing).
+    code: ['ErrorItemNotFound'],
+    target: 'event',
+    type: 'EVENT_GONE',
+    text: ({ ctx, said }) =>
+      `Event ${ctx.eventId ?? ''} no longer exists in the mailbox of ${ctx.subject}: it was deleted there. ${said}`,
+  },
+  {
     code: ['ErrorAccessDenied', 'AccessDenied', 'ErrorItemNotFound', 'ErrorInvalidIdMalformed'],
     target: 'calendar',
     type: 'CALENDAR_NOT_ACCESSIBLE',
@@ -268,6 +282,7 @@ function matches(rule: Rule, facts: Facts): boolean {
   if (rule.status && !rule.status(facts.status)) return false;
   if (rule.target === 'calendar' && !facts.ctx.calendarId) return false;
   if (rule.target === 'mailbox' && facts.ctx.calendarId) return false;
+  if (rule.target === 'event' && !facts.ctx.eventId) return false;
   return true;
 }
 

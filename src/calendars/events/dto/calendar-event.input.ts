@@ -80,4 +80,13 @@ export class CreateCalendarEventInput {
 }
 
 /** Any subset of the create fields; start and end go together. */
-export class UpdateCalendarEventInput extends PartialType(CreateCalendarEventInput) {}
+export class UpdateCalendarEventInput extends PartialType(CreateCalendarEventInput) {
+  @ApiPropertyOptional({
+    description:
+      'When the event was deleted at the provider (the member removed it from their calendar), create it again from this request instead of answering 404 EVENT_GONE; the reference then points at the new event. Needs title, start and end in the same request (and keeps the conference the event had unless `conference` says otherwise).',
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  recreateIfMissing?: boolean;
+}
