@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ReconciliationService } from '../src/lifecycle/reconciliation.service';
 import { delegatedOrg } from './utils/delegated-org';
+import { createIsolatedDatabase } from './utils/isolated-database';
 import { createTestAppWithFakes, type TestAppWithFakes } from './utils/providers';
 import { startInProcessWorker, waitFor } from './utils/worker';
 
@@ -12,14 +13,19 @@ import { startInProcessWorker, waitFor } from './utils/worker';
 describe('Reconciliation (e2e)', () => {
   let t: TestAppWithFakes;
   let worker: INestApplicationContext;
+  let dropDatabase: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    // A database of its own: the worker reconciles every credential at start, and must not take on the ones other
+    // files left behind (hundreds of repairs ahead of this file's own jobs).
+    dropDatabase = (await createIsolatedDatabase('reconcile')).drop;
     t = await createTestAppWithFakes();
     worker = await startInProcessWorker();
   });
   afterAll(async () => {
     await worker?.close();
     await t?.close();
+    await dropDatabase?.();
   });
 
   const held = (dcId: string) =>
