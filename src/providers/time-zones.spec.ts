@@ -41,7 +41,9 @@ describe('provider time-zone labels', () => {
 
   it('a wall time skipped by DST lands after the gap, never on the hour before it', () => {
     // 02:30 does not exist in New York on 2026-03-08 (02:00 EST → 03:00 EDT): 03:30 EDT, as RFC 5545 / Temporal.
-    expect(wallTimeToInstant('2026-03-08T02:30', 'America/New_York')).toEqual(new Date('2026-03-08T07:30:00Z'));
+    expect(wallTimeToInstant('2026-03-08T02:30', 'America/New_York')).toEqual(
+      new Date('2026-03-08T07:30:00Z'),
+    );
     // London 01:30 on 2026-03-29 (01:00 GMT → 02:00 BST) is 02:30 BST.
     expect(wallTimeToInstant('2026-03-29T01:30', 'Europe/London')).toEqual(new Date('2026-03-29T01:30:00Z'));
   });
@@ -56,7 +58,9 @@ describe('provider time-zone labels', () => {
   });
 
   it('a wall time repeated by DST is its earlier instant', () => {
-    expect(wallTimeToInstant('2026-11-01T01:30', 'America/New_York')).toEqual(new Date('2026-11-01T05:30:00Z'));
+    expect(wallTimeToInstant('2026-11-01T01:30', 'America/New_York')).toEqual(
+      new Date('2026-11-01T05:30:00Z'),
+    );
     // Lord Howe's half-hour DST ends at 02:00 → 01:30 on 2026-04-05.
     expect(wallTimeToInstant('2026-04-05T01:45', 'Australia/Lord_Howe')).toEqual(
       new Date('2026-04-04T14:45:00Z'),

@@ -180,7 +180,7 @@ describe('GoogleCalendarProvider (real googleapis + google-auth-library against 
     });
 
     it('does not retry a timeout, and says so', async () => {
-      const quick = make({ requestTimeoutMs: 600 }) // generous: the token is minted under the same timeout on a loaded machine;
+      const quick = make({ requestTimeoutMs: 600 }); // generous: the token is minted under the same timeout on a loaded machine;
       fake.injectFault({ route: 'google.calendarList', latencyMs: 2500, times: 1 });
       const error = await providerError(quick.listCalendars(credential, 'alice@acme.test'));
       expect(error.type).toBe('PROVIDER_UNAVAILABLE');

@@ -206,7 +206,7 @@ describe('MicrosoftCalendarProvider (real msal-node + graph-client against the f
     });
 
     it('does not retry a timeout', async () => {
-      const quick = make({ requestTimeoutMs: 600 }) // generous: the token is minted under the same timeout on a loaded machine;
+      const quick = make({ requestTimeoutMs: 600 }); // generous: the token is minted under the same timeout on a loaded machine;
       fake.injectFault({ route: 'graph.calendars', latencyMs: 2500, times: 1 });
       const error = await providerError(quick.listCalendars(credential, 'alice@contoso.test'));
       expect(error.type).toBe('PROVIDER_UNAVAILABLE');
