@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { type DelegatedOrg, delegatedOrg, type Platform } from './utils/delegated-org';
+import { type DelegatedMember, type DelegatedOrg, delegatedOrg, type Platform } from './utils/delegated-org';
 import { useTestAppWithFakes } from './utils/providers';
 
 /**
@@ -20,12 +20,7 @@ describe('Provider refusals of one request (e2e)', () => {
         .expect(200)
     ).body.data as { status: string; lastError: unknown; members: Record<string, number> };
 
-  const busyTimes = (
-    org: DelegatedOrg,
-    m: { auth: object; primary: string },
-    dateFrom: string,
-    dateTo: string,
-  ) =>
+  const busyTimes = (org: DelegatedOrg, m: DelegatedMember, dateFrom: string, dateTo: string) =>
     http()
       .get('/v2/calendars/busy-times')
       .query({
@@ -37,7 +32,7 @@ describe('Provider refusals of one request (e2e)', () => {
       })
       .set(m.auth);
 
-  const createEvent = (platform: Platform, m: { auth: object }) =>
+  const createEvent = (platform: Platform, m: DelegatedMember) =>
     http()
       .post(`/v2/calendars/${platform}/events`)
       .set(m.auth)

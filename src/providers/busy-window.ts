@@ -18,26 +18,31 @@ export const GOOGLE_FREEBUSY_MAX_DAYS = 90;
 
 /**
  * Checks a busy-times window before any provider call: `from` before `to`, both valid, at most
- * {@link BUSY_WINDOW_MAX_DAYS} apart. Throws REQUEST_REJECTED (400, scope none: the request's problem, never the
- * credential's or the member's).
+ * {@link BUSY_WINDOW_MAX_DAYS} apart. Returns the REQUEST_REJECTED error to throw (400, scope none: the request's
+ * problem, never the credential's or the member's), or undefined when the window can be read.
  */
-export function checkBusyWindow(platform: WorkspacePlatformSlug, from: Date, to: Date): void {
+export function busyWindowProblem(
+  platform: WorkspacePlatformSlug,
+  from: Date,
+  to: Date,
+): ProviderError | undefined {
   const span = to.getTime() - from.getTime();
   if (Number.isNaN(span) || span <= 0) {
-    throw new ProviderError(
+    return new ProviderError(
       'REQUEST_REJECTED',
       'Busy times need a window whose end is after its start.',
       platform,
     );
   }
   if (span > BUSY_WINDOW_MAX_DAYS * DAY_MS) {
-    throw new ProviderError(
+    return new ProviderError(
       'REQUEST_REJECTED',
       `Busy times can be read for at most ${BUSY_WINDOW_MAX_DAYS} days at a time (asked: ` +
         `${from.toISOString()} to ${to.toISOString()}, ${Math.ceil(span / DAY_MS)} days). Ask for a shorter window.`,
       platform,
     );
   }
+  return undefined;
 }
 
 /** `[from, to)` cut into consecutive windows of at most `maxDays` days (the last one shorter). */

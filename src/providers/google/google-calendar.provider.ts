@@ -6,7 +6,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
-import { checkBusyWindow, GOOGLE_FREEBUSY_MAX_DAYS, splitWindow } from '../busy-window';
+import { busyWindowProblem, GOOGLE_FREEBUSY_MAX_DAYS, splitWindow } from '../busy-window';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
 import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { noInlineRetry, withRetry } from '../provider-retry';
@@ -111,11 +111,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
     from: Date,
     to: Date,
   ): Promise<BusyBlock[]> {
-    try {
-      checkBusyWindow(this.platform, from, to);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    const refused = busyWindowProblem(this.platform, from, to);
+    if (refused) return Promise.reject(refused);
     return this.call(
       credential,
       subjectEmail,
