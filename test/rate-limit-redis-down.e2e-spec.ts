@@ -71,7 +71,6 @@ describe('Rate limits without Redis (e2e)', () => {
     await stopRedis(redis);
     // Closing with its Redis down: no restart needed first (test/shutdown-redis-down.e2e-spec.ts).
     await t.close();
-    await stopRedis(redis);
     process.env = saved;
   });
 
