@@ -79,6 +79,18 @@ export class TestRedis {
     this.child = undefined;
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open but nothing is answered — a Redis that hangs rather than
+   * refuses, the case where a client without its own timeout waits for ever. `thaw()` resumes it.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async ping(): Promise<boolean> {
     const client = new Redis(this.url, {
       lazyConnect: true,
