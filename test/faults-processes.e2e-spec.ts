@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { Redis } from 'ioredis';
 import request from 'supertest';
 import { delegatedOrg } from './utils/delegated-org';
 import { uniq } from './utils/fixtures';
@@ -83,6 +84,35 @@ describe('Faults: shutdown and PostgreSQL (real processes)', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(took).toBeLessThan(DEADLINE_MS);
     expect(w.output()).not.toMatch(/closed with errors|draining failed|did not finish/);
+  }, 60_000);
+
+  it('a worker on a Redis that evicts keys and has no AOF warns at boot, naming the fix, and still starts', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const w = await worker();
+      await waitFor(() => Promise.resolve(w.output().includes('appendonly yes')), 10_000, 'the AOF warning');
+      expect(w.output()).toContain(
+        'Redis maxmemory-policy is \\"allkeys-lru\\": BullMQ requires \\"noeviction\\"',
+      );
+      expect(w.child.exitCode).toBeNull();
+    } finally {
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      admin.disconnect();
+    }
+  }, 60_000);
+
+  it('a worker on a Redis with noeviction and AOF on says nothing about them', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      await admin.config('SET', 'appendonly', 'yes');
+      const w = await worker();
+      // The check runs right before "Worker started" (src/worker.ts): nothing more to wait for.
+      expect(w.output()).not.toMatch(/maxmemory-policy|AOF\) is off/);
+    } finally {
+      await admin.config('SET', 'appendonly', 'no');
+      admin.disconnect();
+    }
   }, 60_000);
 
   it('the API SIGTERMed under load: in-flight requests complete, new ones are refused, no 5xx, exit 0', async () => {

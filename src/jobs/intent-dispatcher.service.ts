@@ -26,7 +26,7 @@ interface IntentRow {
   runAt: Date;
 }
 
-/** What pending intents look like (operators: `npm run cli -- intents`, the dc_job_intents_pending gauge). */
+/** What pending intents look like (operators: GET /health/ready, the dc_job_intents_* gauges; README "Seeing pending intents"). */
 export interface PendingIntents {
   pending: number;
   /** Age in seconds of the oldest pending intent (0 when none). */
