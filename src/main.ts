@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     close: () => app.close(),
   });
   Logger.log(`API listening on http://localhost:${config.port} (docs: /docs)`, 'Bootstrap');
-  checkRedis(config.redisUrl, 2000).catch((error: Error) =>
+  checkRedis(config.redis, 2000).catch((error: Error) =>
     Logger.warn(`${error.message}: serving anyway; jobs are dispatched once Redis answers`, 'Bootstrap'),
   );
 }

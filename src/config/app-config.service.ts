@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { type EnvironmentVariables, validateEnv } from './env.validation';
 import { type MasterKey, parseMasterKeys } from './master-keys';
 import type { ProviderLimits } from '../providers/provider-limiter';
+import { parseSentinels, redisTarget, type RedisTarget } from '../redis/redis-target';
 
 export interface ProviderEndpoints {
   /** Replaces https://oauth2.googleapis.com and https://www.googleapis.com (local fakes only). */
@@ -69,8 +70,19 @@ export class AppConfigService {
   get authCacheTtlSeconds(): number {
     return this.get('AUTH_CACHE_TTL_SECONDS');
   }
-  get redisUrl(): string {
-    return this.get('REDIS_URL');
+  /**
+   * Where Redis is (REDIS_URL, or the master behind REDIS_SENTINELS): the base options of every Redis client the
+   * process creates, which add only their own behaviour (offline queue, timeouts, key prefix).
+   */
+  get redis(): RedisTarget {
+    const sentinels = this.get('REDIS_SENTINELS');
+    const masterName = this.get('REDIS_SENTINEL_MASTER_NAME');
+    return redisTarget(
+      this.get('REDIS_URL'),
+      sentinels && masterName
+        ? { sentinels: parseSentinels(sentinels), masterName, password: this.get('REDIS_SENTINEL_PASSWORD') }
+        : undefined,
+    );
   }
   get queuePrefix(): string {
     return this.get('QUEUE_PREFIX');

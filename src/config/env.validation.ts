@@ -12,11 +12,15 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseMasterKeys } from './master-keys';
+import { parseSentinels } from '../redis/redis-target';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const SENTINEL = String.raw`(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([1-9]\d{0,4})`;
+const SENTINEL_LIST = new RegExp(`^\\s*${SENTINEL}\\s*(,\\s*${SENTINEL}\\s*)*$`);
 
 /**
  * Every environment variable the service reads, validated once at boot. Nothing else reads process.env.
@@ -49,6 +53,28 @@ export class EnvironmentVariables {
 
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /**
+   * Redis Sentinel (README "Production topology"): comma-separated `host:port` of the sentinels. When set, every
+   * Redis client asks them for the current master of REDIS_SENTINEL_MASTER_NAME (and again after a failover);
+   * REDIS_URL's host is then ignored, its user, password, database and TLS still apply to the master.
+   */
+  @IsOptional()
+  @Matches(SENTINEL_LIST, {
+    message: 'must be a comma-separated list of host:port (IPv6 in brackets: [::1]:26379)',
+  })
+  REDIS_SENTINELS?: string;
+
+  /** Master group name the sentinels monitor (`sentinel monitor <name> …`); required with REDIS_SENTINELS. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'must be 1-128 letters, digits, ., _ or -' })
+  REDIS_SENTINEL_MASTER_NAME?: string;
+
+  /** Password of the sentinels themselves (`requirepass` of the sentinel), when they require one. */
+  @IsOptional()
+  @IsNotEmpty()
+  @IsString()
+  REDIS_SENTINEL_PASSWORD?: string;
 
   /** Prefix of every BullMQ key in Redis (lets several deployments or test runs share one Redis). */
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ or -' })
@@ -380,6 +406,17 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
     } catch (error) {
       problems.push((error as Error).message);
     }
+  }
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_MASTER_NAME) {
+    problems.push(
+      'REDIS_SENTINEL_MASTER_NAME: is required with REDIS_SENTINELS (the monitored master group name)',
+    );
+  }
+  if (!env.REDIS_SENTINELS && (env.REDIS_SENTINEL_MASTER_NAME || env.REDIS_SENTINEL_PASSWORD)) {
+    problems.push('REDIS_SENTINELS: is required with REDIS_SENTINEL_MASTER_NAME / REDIS_SENTINEL_PASSWORD');
+  }
+  if (env.REDIS_SENTINELS && parseSentinels(env.REDIS_SENTINELS).some(({ port }) => port > 65535)) {
+    problems.push('REDIS_SENTINELS: every port must be 1-65535');
   }
   if (env.MEMBER_RECHECK_MAX_SECONDS < env.MEMBER_RECHECK_MIN_SECONDS) {
     problems.push('MEMBER_RECHECK_MAX_SECONDS: must be at least MEMBER_RECHECK_MIN_SECONDS');

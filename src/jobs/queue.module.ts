@@ -22,7 +22,7 @@ BullModule.queueClass = ShutdownSafeQueue;
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
         prefix: config.queuePrefix,
-        connection: producerConnection(config.redisUrl),
+        connection: producerConnection(config.redis),
       }),
     }),
     BullModule.registerQueue(

@@ -64,7 +64,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
     }
     const { workerConcurrency, lockDurationMs } = this.config.lifecycle;
     this.worker = observedWorker(LIFECYCLE_QUEUE, (job: Job, token) => this.process(job, token), {
-      connection: redisConnection(this.config.redisUrl),
+      connection: redisConnection(this.config.redis),
       prefix: this.config.queuePrefix,
       concurrency: workerConcurrency,
       lockDuration: lockDurationMs,

@@ -31,7 +31,7 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
     for (const platform of WORKSPACE_PLATFORM_SLUGS) {
       const rate = verifyRatePerSecond[platform];
       const worker = observedWorker(VERIFY_QUEUES[platform], (job: Job, token) => this.process(job, token), {
-        connection: redisConnection(this.config.redisUrl),
+        connection: redisConnection(this.config.redis),
         prefix: this.config.queuePrefix,
         concurrency: Math.min(rate, 16),
         limiter: { max: rate, duration: 1000 },

@@ -23,7 +23,8 @@ const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) =>
         new ThrottlerStorageRedisService(
-          new Redis(config.redisUrl, {
+          new Redis({
+            ...config.redis.options,
             keyPrefix: `${config.queuePrefix}:rate-limit:`,
             maxRetriesPerRequest: 1,
             lazyConnect: false,

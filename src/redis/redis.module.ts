@@ -6,7 +6,8 @@ import { closeRedisClient } from './closing';
 export const REDIS = Symbol('REDIS');
 
 /**
- * A shared ioredis client for the service's own use (readiness, caches). BullMQ opens its own connections. Commands
+ * A shared ioredis client for the service's own use (readiness, caches, provider limits), to AppConfigService.redis
+ * (REDIS_URL, or the master the sentinels name). BullMQ opens its own connections. Commands
  * fail at once while Redis is unreachable (no offline queue) and after 2 s on a silent connection: nothing a request
  * does may wait for Redis.
  */
@@ -17,7 +18,8 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [AppConfigService],
       useFactory: (config: AppConfigService): Redis =>
-        new Redis(config.redisUrl, {
+        new Redis({
+          ...config.redis.options,
           lazyConnect: false,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,

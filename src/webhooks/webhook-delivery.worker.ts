@@ -40,7 +40,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
     // The lock must outlive the longest attempt, or a slow subscriber would get the job twice.
     const lockDuration = Math.max(this.config.lifecycle.lockDurationMs, this.config.webhooks.timeoutMs * 2);
     this.worker = observedWorker(WEBHOOK_QUEUE, (job: Job) => this.process(job), {
-      connection: redisConnection(this.config.redisUrl),
+      connection: redisConnection(this.config.redis),
       prefix: this.config.queuePrefix,
       concurrency: CONCURRENCY,
       lockDuration,

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
 import { ConfigurationError } from '../../config/env.validation';
+import type { RedisTarget } from '../../redis/redis-target';
 
 /** A dependency the process cannot start without is unreachable or unusable; the message says which and where. */
 export class BootError extends Error {
@@ -68,15 +69,19 @@ export async function checkDatabase(url: string, timeoutMs = 5000): Promise<void
   }
 }
 
-/** Connects to Redis once (no retries) and sends PING. */
-export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
-  const where = describeEndpoint(url, 6379);
-  const redis = new Redis(url, {
+/**
+ * Connects to Redis once (no retries; with Sentinel: each sentinel asked once for the master) and sends PING.
+ * BootError naming where (`127.0.0.1:6379 (REDIS_URL)`, or the master and sentinels (REDIS_SENTINELS)).
+ */
+export async function checkRedis(target: RedisTarget, timeoutMs = 5000): Promise<void> {
+  const redis = new Redis({
+    ...target.options,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
   });
   // connect() rejects with a generic "Connection is closed."; the socket's own error says why.
   let socketError: unknown;
@@ -85,7 +90,9 @@ export async function checkRedis(url: string, timeoutMs = 5000): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new BootError(`Cannot reach Redis at ${where} (REDIS_URL): ${reasonOf(socketError ?? error)}`);
+    throw new BootError(
+      `Cannot reach Redis at ${target.where} (${target.source}): ${reasonOf(socketError ?? error)}`,
+    );
   } finally {
     redis.disconnect();
   }
@@ -99,11 +106,11 @@ export async function preflight(needs: PreflightNeeds = {}): Promise<void> {
   // Outside Nest on purpose: an application context here would reconfigure Nest's global logger for the process.
   // `.env` fills what the environment leaves unset, exactly as ConfigModule.forRoot() does when the app starts.
   loadDotenv({ quiet: true });
-  const { databaseUrl, redisUrl } = new AppConfigService(new ConfigService());
+  const { databaseUrl, redis } = new AppConfigService(new ConfigService());
   const timeoutMs = needs.timeoutMs ?? 5000;
   const checks: Promise<void>[] = [];
   if (needs.database ?? true) checks.push(checkDatabase(databaseUrl, timeoutMs));
-  if (needs.redis ?? true) checks.push(checkRedis(redisUrl, timeoutMs));
+  if (needs.redis ?? true) checks.push(checkRedis(redis, timeoutMs));
   const failures = (await Promise.allSettled(checks)).flatMap((r) =>
     r.status === 'rejected' ? [r.reason as unknown] : [],
   );
