@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -46,10 +46,14 @@ export class TestRedis {
   private child?: ChildProcess;
   /** Its working directory (a test that turns AOF on writes there), removed by stop(). */
   private dir?: string;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Extra redis-server arguments, e.g. `['--replicaof', '127.0.0.1', '6390']`. */
+    private readonly args: string[] = [],
+  ) {}
 
-  static async start(): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort());
+  static async start(args: string[] = []): Promise<TestRedis> {
+    const redis = new TestRedis(await freePort(), args);
     await redis.start();
     return redis;
   }
@@ -61,7 +65,7 @@ export class TestRedis {
   async start(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.args],
       { stdio: 'ignore', cwd: (this.dir ??= mkdtempSync(path.join(tmpdir(), 'test-redis-'))) },
     );
     await waitFor(() => this.ping(), 10_000, `redis-server on ${this.port}`);
@@ -112,6 +116,80 @@ export class TestRedis {
     } finally {
       client.disconnect();
     }
+  }
+}
+
+/**
+ * A Redis Sentinel of the test's own (`redis-server <conf> --sentinel`, its config file — which Sentinel rewrites —
+ * in a temporary directory) on a free loopback port, monitoring `masterName` at `masterPort` with quorum 1 and a
+ * 1 s down-after, so a failover (`SENTINEL FAILOVER`) completes within seconds.
+ */
+export class TestSentinel {
+  private child?: ChildProcess;
+  private dir?: string;
+  private constructor(
+    readonly port: number,
+    readonly masterName: string,
+  ) {}
+
+  static async start(masterPort: number, masterName = 'mymaster'): Promise<TestSentinel> {
+    const sentinel = new TestSentinel(await freePort(), masterName);
+    sentinel.dir = mkdtempSync(path.join(tmpdir(), 'test-sentinel-'));
+    const conf = path.join(sentinel.dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${sentinel.port}`,
+        'bind 127.0.0.1',
+        `dir ${sentinel.dir}`,
+        `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1`,
+        `sentinel down-after-milliseconds ${masterName} 1000`,
+        `sentinel failover-timeout ${masterName} 10000`,
+        '',
+      ].join('\n'),
+    );
+    sentinel.child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore', cwd: sentinel.dir });
+    await waitFor(
+      async () => (await sentinel.masterPort().catch(() => undefined)) === masterPort,
+      10_000,
+      `redis sentinel on ${sentinel.port}`,
+    );
+    return sentinel;
+  }
+
+  /** `host:port` for REDIS_SENTINELS. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** One command to this sentinel on a short-lived connection. */
+  async command(...args: string[]): Promise<unknown> {
+    const client = new Redis(this.port, '127.0.0.1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await client.call(...(args as [string, ...string[]]));
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** The port of the master this sentinel names right now (SENTINEL GET-MASTER-ADDR-BY-NAME). */
+  async masterPort(): Promise<number> {
+    const [, port] = (await this.command('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.masterName)) as string[];
+    return Number(port);
+  }
+
+  async stop(): Promise<void> {
+    await kill(this.child);
+    this.child = undefined;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
   }
 }
 
