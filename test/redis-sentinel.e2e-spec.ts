@@ -120,6 +120,32 @@ describe('Redis Sentinel (real processes)', () => {
     expect(await roleOf(master.port)).toBe('master');
   }, 90_000);
 
+  it('a worker whose sentinels cannot be reached, or do not know the master, refuses to start naming them', async () => {
+    const closed = await freePort();
+    const base = { REDIS_URL: 'redis://:s3cret@127.0.0.1:1', REDIS_SENTINEL_PASSWORD: 'sentinel-s3cret' };
+    const refused = (env: Record<string, string>) =>
+      startWorkerProcess({ ...base, ...env }).then(
+        () => 'started',
+        (error: Error) => error.message,
+      );
+    const unreachable = await refused({
+      REDIS_SENTINELS: `127.0.0.1:${closed}`,
+      REDIS_SENTINEL_MASTER_NAME: MASTER,
+    });
+    expect(unreachable).toContain(
+      `Cannot reach Redis at master "${MASTER}" via sentinels 127.0.0.1:${closed} (REDIS_SENTINELS)`,
+    );
+    const unknown = await refused({
+      REDIS_SENTINELS: sentinel.address,
+      REDIS_SENTINEL_MASTER_NAME: 'nosuchmaster',
+    });
+    expect(unknown).toContain(
+      `Cannot reach Redis at master "nosuchmaster" via sentinels ${sentinel.address} (REDIS_SENTINELS)`,
+    );
+    process.stdout.write(`[redis-sentinel] refusals:\n${unreachable}\n${unknown}\n`);
+    expect(unreachable + unknown).not.toMatch(/s3cret/);
+  }, 60_000);
+
   it('keeps working after a Sentinel failover to the replica', async () => {
     // The sentinel must know the replica as a healthy one before it can promote it.
     await waitFor(
