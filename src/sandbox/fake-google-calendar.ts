@@ -10,6 +10,9 @@ import { type FakeRequest, type Route, bearerToken, fail, json, parseJson, route
 import type { FakeGoogle } from './fake-google';
 import { domainOf } from './fake-google';
 
+/** The longest window one freeBusy request may ask for, in days (Google answers 400 beyond it). */
+const FREEBUSY_MAX_DAYS = 90;
+
 const SCOPE = 'https://www.googleapis.com/auth/calendar';
 const READ_SCOPES = [SCOPE, `${SCOPE}.readonly`];
 const WRITE_SCOPES = [SCOPE, `${SCOPE}.events`];
@@ -322,6 +325,9 @@ export function googleCalendarRoutes(google: FakeGoogle): Route[] {
         apiError(400, 'required', 'Missing timeMin or timeMax.', 'INVALID_ARGUMENT');
       if (to <= from)
         apiError(400, 'timeRangeEmpty', 'The specified time range is empty.', 'INVALID_ARGUMENT');
+      // Google serves at most 90 days per freeBusy request (Cal.com splits longer windows for this reason).
+      if (to.getTime() - from.getTime() > FREEBUSY_MAX_DAYS * 86_400_000)
+        apiError(400, 'timeRangeTooLong', 'The requested time range is too long.', 'INVALID_ARGUMENT');
       const calendars: Record<string, unknown> = {};
       for (const { id } of body.items ?? []) {
         const calendarId = id === 'primary' ? subject : id.toLowerCase();

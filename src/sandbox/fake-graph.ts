@@ -32,6 +32,9 @@ const USER_READ = [
 const CALENDAR_READ = ['Calendars.Read', 'Calendars.ReadWrite'];
 const CALENDAR_WRITE = ['Calendars.ReadWrite'];
 const MAILBOX_SETTINGS_READ = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
+/** The longest calendarView window, in days (Exchange answers 400 ErrorInvalidRequest beyond it). */
+const CALENDAR_VIEW_MAX_DAYS = 1825;
+
 /** Graph's default page size for calendars and calendarView. */
 const DEFAULT_PAGE = 10;
 
@@ -133,6 +136,13 @@ export function graphRoutes(microsoft: FakeMicrosoft): Route[] {
         400,
         'ErrorInvalidParameter',
         'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.',
+      );
+    }
+    if (to.getTime() - from.getTime() > CALENDAR_VIEW_MAX_DAYS * 86_400_000) {
+      graphError(
+        400,
+        'ErrorInvalidRequest',
+        `The range between the start and end dates is greater than the allowed range. Maximum number of days: ${CALENDAR_VIEW_MAX_DAYS}`,
       );
     }
     const items = [

@@ -1,6 +1,6 @@
 import { findIana } from 'windows-iana';
 
-/** UTC minus local time of `timeZone` at `date`, in ms (whole seconds). Throws RangeError for unknown zones. */
+/** Local time of `timeZone` minus UTC at `date`, in ms (whole seconds). Throws RangeError for unknown zones. */
 function zoneOffsetMs(date: Date, timeZone: string): number {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
@@ -21,17 +21,23 @@ function zoneOffsetMs(date: Date, timeZone: string): number {
 }
 
 /**
- * The instant of a Graph `{ dateTime, timeZone }` (wall-clock time in an IANA zone, or UTC). The offset is computed
- * twice so a guess on the other side of a DST change is corrected.
+ * The instant of a Graph `{ dateTime, timeZone }` (wall-clock time in an IANA zone, or UTC). A wall time a DST change
+ * repeats is its earlier instant; one a DST change skips (midnight on America/Santiago's first day of DST) is read
+ * with the offset in force before the gap, so it lands after the gap (00:00 → 01:00), as Exchange and Google Calendar
+ * place it.
  */
 export function zonedWallTimeToUtc(dateTime: string, timeZone: string): Date {
   const hasOffset = /(Z|[+-]\d\d:\d\d)$/.test(dateTime);
   const asUtc = new Date(hasOffset ? dateTime : `${dateTime}Z`);
   if (Number.isNaN(asUtc.getTime())) throw new RangeError(`Invalid dateTime ${dateTime}`);
   if (hasOffset || timeZone === 'UTC') return asUtc;
-  const first = asUtc.getTime() - zoneOffsetMs(asUtc, timeZone);
-  const second = asUtc.getTime() - zoneOffsetMs(new Date(first), timeZone);
-  return new Date(second);
+  const wall = asUtc.getTime();
+  const day = 86_400_000;
+  const before = zoneOffsetMs(new Date(wall - day), timeZone);
+  const after = zoneOffsetMs(new Date(wall + day), timeZone);
+  const shows = (instant: number) => instant + zoneOffsetMs(new Date(instant), timeZone) === wall;
+  const instants = [wall - before, wall - after].filter(shows).sort((a, b) => a - b);
+  return new Date(instants[0] ?? wall - before);
 }
 
 /**
