@@ -6,6 +6,7 @@
  *   npm run bench -- --only api         # one section: api | provision | verify (repeatable)
  *   npm run bench -- --rounds 7 --duration 10 --connections 50
  *   npm run bench -- --cpu-prof         # the API process writes a CPU profile of the API runs to .bench/
+ *   npm run bench -- --only api --routes one --routes calendars   # some API routes only (list | one | calendars | busy-times)
  *
  * The long provisioning variant is `npm run bench:provision -- --members 1000000` (not part of this run).
  * Targets are checked and printed; the exit code is 0 unless a benchmark could not run (a missed target is a
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     members: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    routes: { type: 'string', multiple: true },
     out: { type: 'string', default: path.join(root, 'bench', 'results.json') },
   },
 });
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
       connections: int(values.connections, 50),
       members: int(values.members, quick ? 100 : 2000),
       overheadSamples: quick ? 25 : 300,
+      only: values.routes?.length ? values.routes : undefined,
       cpuProfile: values['cpu-prof']
         ? path.join(root, '.bench', `api-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`)
         : undefined,
