@@ -69,6 +69,10 @@ export class AppConfigService {
   get authCacheTtlSeconds(): number {
     return this.get('AUTH_CACHE_TTL_SECONDS');
   }
+  /** Lifetime of a cached read of the request path (member counts, calendar context), in seconds (0: no cache). */
+  get readCacheTtlSeconds(): number {
+    return this.get('READ_CACHE_TTL_SECONDS');
+  }
   get redisUrl(): string {
     return this.get('REDIS_URL');
   }
