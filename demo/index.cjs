@@ -11,7 +11,10 @@ const root = path.resolve(__dirname, '..');
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
-  console.error(`npm run demo: Node.js 24 is required (this is ${process.version}); see .nvmrc.`);
+  console.error(
+    `npm run demo: Node.js 24 is required (this is ${process.version}; see .nvmrc). With nvm: nvm install 24. ` +
+      'With only the npm registry: npm install --no-save --prefix .tools node@24 && export PATH="$PWD/.tools/node_modules/.bin:$PATH"',
+  );
   process.exit(1);
 }
 

@@ -523,13 +523,16 @@ async function waitForMembers(
       );
       const m = data.members ?? { matching: 0, connected: 0, pending: 0, failing: 0 };
       progress.update(
-        `${bar(m.connected, m.matching - expectedFailing)}  pending ${m.pending}  failing ${m.failing}`,
+        `${bar(m.connected, m.matching - expectedFailing)} connectable of ${m.matching} matching  pending ${m.pending}  failing ${m.failing}`,
       );
       return m.matching > 0 && m.pending === 0 && m.connected + m.failing === m.matching ? m : undefined;
     },
     300_000,
   );
-  progress.done(`${bar(counts.connected, counts.matching - expectedFailing)}  failing ${counts.failing}`);
+  progress.done(
+    `${bar(counts.connected, counts.matching - expectedFailing)} connectable of ${counts.matching} matching  ` +
+      `failing ${counts.failing}${expectedFailing ? ` (${expectedFailing} expected: not in the directory)` : ''}`,
+  );
   return counts;
 }
 
@@ -560,7 +563,7 @@ async function busyTimes(
     );
   out.ok(
     `GET /v2/calendars: ${delegated.integration.name ?? delegated.integration.type} connected by delegation ` +
-      `(credential ${delegated.credentialId}), destination calendar ${calendars.data.destinationCalendar?.externalId ?? 'none'}`,
+      `(member credential #${delegated.credentialId}, from delegation credential ${dcId}), destination calendar ${calendars.data.destinationCalendar?.externalId ?? 'none'}`,
   );
   // Google's primary calendar id is the email; Graph's is an opaque id.
   const calendarId = delegated.primary?.externalId ?? calendars.data.destinationCalendar?.externalId ?? email;

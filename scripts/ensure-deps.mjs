@@ -6,6 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// The project targets Node 24 LTS (.nvmrc, engines): on an older Node the tests would run for minutes and fail far
+// from the cause. Said once, with a way to get Node 24 that needs only the npm registry.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `Node.js 24 is required (this is ${process.version}; see .nvmrc). With nvm: nvm install 24. ` +
+      'With only the npm registry: npm install --no-save --prefix .tools node@24 && export PATH="$PWD/.tools/node_modules/.bin:$PATH"',
+  );
+  process.exit(1);
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const wanted = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.devDependencies ?? {})];

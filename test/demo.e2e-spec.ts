@@ -72,6 +72,11 @@ describe('npm run demo (e2e)', () => {
       {
         DEMO_DATABASE_URL: demoDb.toString(),
         DEMO_API_PORT: '0',
+        // A deployment's limits (as .env.example sets them), lowered far below what the story needs: the demo's
+        // own API must run without them (the default 200 members once failed at member 121 with 429).
+        RATE_LIMIT_ENABLED: 'true',
+        RATE_LIMIT_DEFAULT_LIMIT_API_KEY: '20',
+        RATE_LIMIT_DEFAULT_LIMIT: '20',
       },
       540_000,
       ['LOG_LEVEL'], // the run's LOG_LEVEL=error would hide the worker's start line the demo waits for

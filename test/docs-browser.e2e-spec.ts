@@ -29,8 +29,8 @@ if (!browserAvailable && process.env.CI) {
   throw new Error(`Chromium is required in CI for the docs explorer test: ${CHROMIUM} not found`);
 }
 if (!browserAvailable) {
-  console.warn(
-    `Skipping the docs explorer browser test: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH).`,
+  process.stderr.write(
+    `Skipping the docs explorer browser test: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH).\n`,
   );
 }
 const itWithBrowser = browserAvailable ? it : it.skip;

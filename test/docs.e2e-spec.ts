@@ -35,6 +35,16 @@ describe('OpenAPI document at /docs-json (e2e)', () => {
     expect(html.text).toContain('swagger');
   });
 
+  it('/docs/ (a trailing slash) is sent to /docs, whose relative asset links resolve', async () => {
+    const server = t.app.getHttpServer();
+    const slash = await request(server).get('/docs/?x=1').expect(301);
+    expect(slash.headers.location).toBe('/docs?x=1');
+    const html = (await request(server).get('/docs').expect(200)).text;
+    const assets = [...html.matchAll(/(?:src|href)="\.\/(docs\/[^"]+)"/g)].map((m) => `/${m[1]}`);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) await request(server).get(asset).expect(200);
+  });
+
   it('lists all delegation credential operations with Cal.com operationIds, tag and auth headers', () => {
     const ops: [string, string, string][] = [
       ['post', '/v2/organizations/{orgId}/delegation-credentials', 'createDelegationCredential'],

@@ -230,8 +230,8 @@ describe('Generated bad input on every documented operation (e2e, fast-check)', 
     const passed = [...statuses].filter(([s]) => s < 300).reduce((a, [, n]) => a + n, 0);
     expect(passed).toBeGreaterThan(0);
     expect(rejectedWritesChecked).toBeGreaterThan(total / 10);
-    console.warn(
-      `fuzz: ${total} requests over ${operations.length} operations; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${rejectedWritesChecked} refused writes left the database as it was`,
+    process.stderr.write(
+      `fuzz: ${total} requests over ${operations.length} operations; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ${rejectedWritesChecked} refused writes left the database as it was\n`,
     );
   });
 

@@ -5,10 +5,14 @@ import { METRIC } from '../src/observability/metrics/metric-definitions';
 
 const ops = (...parts: string[]) => path.join(__dirname, '..', 'ops', ...parts);
 
+/** Our series in seconds that are gauges, not histograms. */
+const GAUGES_IN_SECONDS = new Set<string>([METRIC.JOB_INTENTS_OLDEST]);
 /** The series an expression may use: ours (histograms with their suffixes) and prom-client's default metrics. */
 const OWN = new Set(
   Object.values(METRIC).flatMap((name) =>
-    name.endsWith('_seconds') ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name],
+    name.endsWith('_seconds') && !GAUGES_IN_SECONDS.has(name)
+      ? [`${name}_bucket`, `${name}_count`, `${name}_sum`]
+      : [name],
   ),
 );
 const DEFAULT_METRICS = new Set(['process_resident_memory_bytes', 'nodejs_eventloop_lag_p99_seconds']);

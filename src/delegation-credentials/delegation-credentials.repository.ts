@@ -37,6 +37,16 @@ export interface StoredProviderError {
   at: string;
 }
 
+/**
+ * The audit row of an admin's state change: written by the repository method that makes the change, in its
+ * transaction (the change, its audit row and its job intents commit together or not at all). Outcome SUCCESS.
+ */
+export interface AuditNote {
+  actorUserId: number;
+  action: AuditAction;
+  details?: Record<string, unknown>;
+}
+
 /** Thrown inside enable() when another organization has this domain enabled (checked under a domain lock). */
 export class DomainEnabledElsewhereError extends Error {}
 
@@ -88,25 +98,33 @@ export class DelegationCredentialsRepository {
     private readonly crypto: KeyEncryptionService,
   ) {}
 
-  async create(input: {
-    organizationId: number;
-    workspacePlatformId: number;
-    domain: string;
-    key: ParsedServiceAccountKey;
-  }): Promise<CredentialRecord> {
+  /** Creates the credential (disabled) with its CREATE audit row, in one transaction. */
+  async create(
+    input: {
+      organizationId: number;
+      workspacePlatformId: number;
+      domain: string;
+      key: ParsedServiceAccountKey;
+    },
+    audit: AuditNote,
+  ): Promise<CredentialRecord> {
     const id = randomUUID();
     const sealed = this.crypto.seal(input.key.key, id);
-    return this.prisma.delegationCredential.create({
-      data: {
-        id,
-        organizationId: input.organizationId,
-        workspacePlatformId: input.workspacePlatformId,
-        domain: input.domain,
-        encryptedKey: sealed.ciphertext,
-        keyVersion: sealed.keyVersion,
-        clientId: input.key.key.client_id,
-      },
-      include: withPlatform,
+    return this.prisma.$transaction(async (tx) => {
+      const created = await tx.delegationCredential.create({
+        data: {
+          id,
+          organizationId: input.organizationId,
+          workspacePlatformId: input.workspacePlatformId,
+          domain: input.domain,
+          encryptedKey: sealed.ciphertext,
+          keyVersion: sealed.keyVersion,
+          clientId: input.key.key.client_id,
+        },
+        include: withPlatform,
+      });
+      await this.writeAudit(tx, created, audit);
+      return created;
     });
   }
 
@@ -196,7 +214,7 @@ export class DelegationCredentialsRepository {
     record: CredentialRecord,
     newKey: ParsedServiceAccountKey | null,
     now: Date,
-    actorUserId: number,
+    audit: AuditNote,
   ): Promise<CredentialRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`delegation-domain:${record.domain}`}))`;
@@ -218,7 +236,7 @@ export class DelegationCredentialsRepository {
           lastEnabledAt: now,
           lastVerifiedAt: now,
           lastError: Prisma.DbNull,
-          enabledByUserId: actorUserId,
+          enabledByUserId: audit.actorUserId,
         },
       });
       if (!count) return null;
@@ -229,6 +247,10 @@ export class DelegationCredentialsRepository {
       await recordIntent(tx, JOB.PROVISION_CREDENTIAL, {
         credentialId: enabled.id,
         generation: enabled.generation,
+      });
+      await this.writeAudit(tx, enabled, {
+        ...audit,
+        details: { ...audit.details, generation: enabled.generation },
       });
       return enabled;
     });
@@ -242,6 +264,7 @@ export class DelegationCredentialsRepository {
     record: CredentialRecord,
     newKey: ParsedServiceAccountKey | null,
     now: Date,
+    audit: AuditNote,
   ): Promise<CredentialRecord | null> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.delegationCredential.updateMany({
@@ -262,6 +285,7 @@ export class DelegationCredentialsRepository {
         credentialId: disabled.id,
         generation: disabled.generation,
       });
+      await this.writeAudit(tx, disabled, audit);
       return disabled;
     });
   }
@@ -289,6 +313,7 @@ export class DelegationCredentialsRepository {
     record: CredentialRecord,
     key: ParsedServiceAccountKey,
     verifiedAt: Date | null,
+    audit: AuditNote,
   ): Promise<CredentialRecord | null> {
     const replaced = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.delegationCredential.updateMany({
@@ -313,6 +338,7 @@ export class DelegationCredentialsRepository {
           round: verifiedAt.getTime(),
         });
       }
+      if (count) await this.writeAudit(tx, record, audit);
       return count > 0;
     });
     return replaced ? this.findById(record.id) : null;
@@ -320,9 +346,10 @@ export class DelegationCredentialsRepository {
 
   /**
    * Disables (if needed) and marks the credential for deletion, with the delete job's intent (the job removes the row
-   * after cleanup). Already deleting: records the intent again (same job id: harmless) and changes nothing else.
+   * after cleanup) and the DELETE audit row. Already deleting: records the intent again (same job id: harmless) and
+   * changes nothing else (no second audit row).
    */
-  markDeleting(record: CredentialRecord, now: Date): Promise<CredentialRecord> {
+  markDeleting(record: CredentialRecord, now: Date, audit: AuditNote): Promise<CredentialRecord> {
     return this.prisma.$transaction(async (tx) => {
       const deleting =
         record.status === 'DELETING'
@@ -340,19 +367,25 @@ export class DelegationCredentialsRepository {
               include: withPlatform,
             });
       await recordIntent(tx, JOB.DELETE_CREDENTIAL, { credentialId: record.id });
+      if (record.status !== 'DELETING') await this.writeAudit(tx, record, audit);
       return deleting;
     });
   }
 
-  /** Records the admin resync job (see DelegationCredentialsService.resync). Returns its job id. */
-  requestResync(record: CredentialRecord, requestedAt: Date): Promise<string> {
-    return this.prisma.$transaction((tx) =>
-      recordIntent(tx, JOB.RESYNC_CREDENTIAL, {
+  /**
+   * Records the admin resync job (see DelegationCredentialsService.resync) with its RESYNC audit row. Returns its job
+   * id.
+   */
+  requestResync(record: CredentialRecord, requestedAt: Date, audit: AuditNote): Promise<string> {
+    return this.prisma.$transaction(async (tx) => {
+      const jobId = await recordIntent(tx, JOB.RESYNC_CREDENTIAL, {
         credentialId: record.id,
         generation: record.generation,
         requestedAt: requestedAt.getTime(),
-      }),
-    );
+      });
+      await this.writeAudit(tx, record, audit);
+      return jobId;
+    });
   }
 
   async deleteIfDeleting(id: string): Promise<boolean> {
@@ -385,6 +418,28 @@ export class DelegationCredentialsRepository {
     });
   }
 
+  /** The SUCCESS audit row of a state change, in the transaction `tx` that makes it. */
+  private async writeAudit(
+    tx: Prisma.TransactionClient,
+    record: { id: string; organizationId: number },
+    audit: AuditNote,
+  ): Promise<void> {
+    await tx.delegationCredentialAuditEvent.create({
+      data: {
+        delegationCredentialId: record.id,
+        organizationId: record.organizationId,
+        actorUserId: audit.actorUserId,
+        action: audit.action,
+        outcome: 'SUCCESS',
+        details: audit.details as Prisma.InputJsonObject | undefined,
+      },
+    });
+  }
+
+  /**
+   * An audit row of its own: attempts that changed nothing (a refused check, a verification). State changes write
+   * theirs in their own transaction (AuditNote).
+   */
   audit(entry: {
     credentialId: string;
     organizationId: number;

@@ -133,17 +133,18 @@ export class DelegationCredentialsService {
     }
     let record: CredentialRecord;
     try {
-      record = await this.credentials.create({
-        organizationId: orgId,
-        workspacePlatformId: platform.id,
-        domain: input.domain,
-        key,
-      });
+      record = await this.credentials.create(
+        { organizationId: orgId, workspacePlatformId: platform.id, domain: input.domain, key },
+        {
+          actorUserId: actor.id,
+          action: 'CREATE',
+          details: { domain: input.domain, platform: platform.slug },
+        },
+      );
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException(alreadyConfigured(input.domain));
       throw error;
     }
-    await this.audit(record, actor, 'CREATE', true, { domain: record.domain, platform: platform.slug });
     return record;
   }
 
@@ -304,8 +305,11 @@ export class DelegationCredentialsService {
       );
     }
     const requestedAt = new Date();
-    const jobId = await this.credentials.requestResync(record, requestedAt);
-    await this.audit(record, actor, 'RESYNC', true, { generation: record.generation });
+    const jobId = await this.credentials.requestResync(record, requestedAt, {
+      actorUserId: actor.id,
+      action: 'RESYNC',
+      details: { generation: record.generation },
+    });
     return { delegationCredentialId: record.id, requestedAt, jobId };
   }
 
@@ -313,10 +317,13 @@ export class DelegationCredentialsService {
   async remove(orgId: number, id: string, actor: AuthUser): Promise<CredentialRecord> {
     const record = await this.get(orgId, id);
     // Already deleting: the delete job is recorded again (same job id: harmless) and nothing else changes.
-    const deleting = await this.credentials.markDeleting(record, new Date());
+    const deleting = await this.credentials.markDeleting(record, new Date(), {
+      actorUserId: actor.id,
+      action: 'DELETE',
+      details: { wasEnabled: record.enabled },
+    });
     if (record.status === 'DELETING') return deleting;
     this.providers.evict(record.id);
-    await this.audit(record, actor, 'DELETE', true, { wasEnabled: record.enabled });
     return deleting;
   }
 
@@ -364,7 +371,11 @@ export class DelegationCredentialsService {
 
     let enabled: CredentialRecord | null;
     try {
-      enabled = await this.credentials.enable(record, newKey, new Date(), actor.id);
+      enabled = await this.credentials.enable(record, newKey, new Date(), {
+        actorUserId: actor.id,
+        action: 'ENABLE',
+        details: { keyRotated: !!newKey },
+      });
     } catch (error) {
       if (error instanceof DomainEnabledElsewhereError)
         throw new ConflictException(enabledElsewhere(record.domain));
@@ -376,7 +387,6 @@ export class DelegationCredentialsService {
       throw changedMeanwhile(record.id); // its key was replaced (or it is being deleted) while we checked
     }
     if (newKey) this.providers.evict(record.id);
-    await this.audit(record, actor, 'ENABLE', true, { keyRotated: !!newKey, generation: enabled.generation });
     return enabled;
   }
 
@@ -387,16 +397,22 @@ export class DelegationCredentialsService {
   ) {
     if (!record.enabled) {
       if (!newKey) return record; // disabled → disabled: no-op
-      const updated = await this.credentials.replaceKey(record, newKey, null);
+      const updated = await this.credentials.replaceKey(record, newKey, null, {
+        actorUserId: actor.id,
+        action: 'ROTATE_KEY',
+        details: { checked: false },
+      });
       if (!updated) throw changedMeanwhile(record.id); // e.g. enabled meanwhile: an unchecked key must not land
       this.providers.evict(record.id);
-      await this.audit(record, actor, 'ROTATE_KEY', true, { checked: false });
       return updated;
     }
-    const disabled = await this.credentials.disable(record, newKey, new Date());
+    const disabled = await this.credentials.disable(record, newKey, new Date(), {
+      actorUserId: actor.id,
+      action: 'DISABLE',
+      details: { keyRotated: !!newKey },
+    });
     if (!disabled) return this.get(record.organizationId, record.id);
     this.providers.evict(record.id);
-    await this.audit(record, actor, 'DISABLE', true, { keyRotated: !!newKey });
     return disabled;
   }
 
@@ -404,13 +420,13 @@ export class DelegationCredentialsService {
   private async rotateEnabledKey(record: CredentialRecord, actor: AuthUser, newKey: ParsedServiceAccountKey) {
     this.assertActorInDomain(record, actor, 'rotate the key of');
     await this.checkOrAudit(record, this.credentials.candidate(record, newKey), actor, 'ROTATE_KEY', {});
-    const updated = await this.credentials.replaceKey(record, newKey, new Date());
+    const updated = await this.credentials.replaceKey(record, newKey, new Date(), {
+      actorUserId: actor.id,
+      action: 'ROTATE_KEY',
+      details: { checked: true, wasFailing: record.status === 'FAILING' },
+    });
     if (!updated) throw changedMeanwhile(record.id);
     this.providers.evict(record.id);
-    await this.audit(record, actor, 'ROTATE_KEY', true, {
-      checked: true,
-      wasFailing: record.status === 'FAILING',
-    });
     return updated;
   }
 
@@ -467,6 +483,10 @@ export class DelegationCredentialsService {
     }
   }
 
+  /**
+   * The audit row of an attempt that changed nothing (a refused provider check, a verification); state changes write
+   * theirs in their own transaction (AuditNote).
+   */
   private async audit(
     record: CredentialRecord,
     actor: AuthUser,

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -13,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { IntentDispatcher } from '../jobs/intent-dispatcher.service';
 import { PrismaService } from '../prisma/prisma.service';
 import { REDIS } from '../redis/redis.module';
+import { pingRedis } from '../redis/redis-ping';
 
 /** Longest wait for either dependency: readiness answers within about this long, whatever is down. */
 const CHECK_TIMEOUT_MS = 2000;
@@ -55,7 +55,7 @@ export class HealthController {
       async () => {
         const indicator = this.indicators.check('jobs');
         const [redis, intents] = await Promise.all([
-          this.pingRedis(),
+          pingRedis(this.redis, CHECK_TIMEOUT_MS),
           this.dispatcher.pending().catch(() => null),
         ]);
         return indicator.up({
@@ -66,27 +66,5 @@ export class HealthController {
         });
       },
     ]);
-  }
-
-  /**
-   * PONG within CHECK_TIMEOUT_MS. A client still (re)connecting is given that long to get ready first: without an
-   * offline queue its commands fail at once, which right after boot would report a healthy Redis as down.
-   */
-  private async pingRedis(): Promise<'up' | 'down'> {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), CHECK_TIMEOUT_MS);
-    try {
-      if (this.redis.status !== 'ready') await once(this.redis, 'ready', { signal: abort.signal });
-      const reply = await Promise.race([
-        this.redis.ping(),
-        once(abort.signal, 'abort').then(() => Promise.reject(new Error('timeout'))),
-      ]);
-      return reply === 'PONG' ? 'up' : 'down';
-    } catch {
-      return 'down';
-    } finally {
-      clearTimeout(timer);
-      abort.abort();
-    }
   }
 }

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { AppConfigService } from '../config/app-config.service';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma/prisma.service';
+import { QUIT_TIMEOUT_MS, settleWithin } from '../redis/closing';
 import { JobsService, type QueuedIntent } from './jobs.service';
 
 /** Intents moved to BullMQ per transaction. */
@@ -25,7 +26,7 @@ interface IntentRow {
   runAt: Date;
 }
 
-/** What pending intents look like (operators: `npm run cli -- intents`, the dc_job_intents_pending gauge). */
+/** What pending intents look like (operators: GET /health/ready, the dc_job_intents_* gauges; README "Seeing pending intents"). */
 export interface PendingIntents {
   pending: number;
   /** Age in seconds of the oldest pending intent (0 when none). */
@@ -77,8 +78,9 @@ export class IntentDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.listener = null;
     this.listening = false;
     await listener?.end().catch(() => undefined);
-    // A batch in flight ends within REDIS_TIMEOUT_MS (and its rows stay if it fails).
-    await this.running;
+    // A batch in flight ends within REDIS_TIMEOUT_MS, but shutdown does not wait that long for it: cut short, its
+    // transaction rolls back and its rows stay pending for the next dispatcher.
+    if (this.running) await settleWithin(this.running, QUIT_TIMEOUT_MS);
   }
 
   /** Dispatch now (a transaction that recorded intents committed). Never waits, never throws. */

@@ -6,6 +6,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { JOB, type JobPayloads, LIFECYCLE_QUEUE, type LifecycleJobName } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { deferThrottledJob, isThrottle } from '../jobs/throttling';
+import { closeWorker, workerCloseGraceMs } from '../redis/closing';
 import { observedWorker } from '../observability/jobs/observed-worker';
 import { ProviderError } from '../providers/provider.errors';
 import { CredentialHealthCheckService } from './credential-health-check.service';
@@ -95,7 +96,7 @@ export class LifecycleWorker implements OnModuleInit, OnApplicationShutdown {
 
   /** Stops taking jobs and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
   async close(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker, workerCloseGraceMs(this.config));
   }
 
   async onApplicationShutdown(): Promise<void> {

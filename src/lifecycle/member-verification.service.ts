@@ -19,7 +19,8 @@ export type VerificationState = 'connected' | 'failing' | 'blocked' | 'skipped';
  * - A member-scope error marks the member failing, is reported once, and schedules the next re-check (backoff).
  * - A credential-scope error is the credential's: it goes failing (reported once, for all members) and the member is
  *   blocked, not reported.
- * - A transient error is rethrown: BullMQ retries it (throttling waits out Retry-After, see VerificationWorkers).
+ * - A transient error, or one about the request rather than the member or the credential (scope none, e.g.
+ *   REQUEST_REJECTED), is rethrown: BullMQ retries it (throttling waits out Retry-After, see VerificationWorkers).
  * While the credential is known to be failing no member is checked (they are blocked, and re-verified when it
  * recovers).
  */
@@ -64,7 +65,9 @@ export class MemberVerificationService {
       return { state: 'connected' };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
-      if (!error.permanent) {
+      // A refusal of the request itself (scope none, e.g. REQUEST_REJECTED) says nothing about the member or the
+      // credential: inconclusive, retried like a transient error, never recorded as the member's failure.
+      if (!error.permanent || error.scope === 'none') {
         const stored = { type: error.type, message: error.message, at: new Date().toISOString() };
         await this.members.recordTransientError(record.id, member.userId, stored);
         throw error;

@@ -4,6 +4,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { JOB, type JobPayloads, VERIFY_QUEUES } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { deferThrottledJob, isThrottle } from '../jobs/throttling';
+import { closeWorker, workerCloseGraceMs } from '../redis/closing';
 import { observedWorker } from '../observability/jobs/observed-worker';
 import { WORKSPACE_PLATFORM_SLUGS } from '../providers/provider.types';
 import { MemberVerificationService } from './member-verification.service';
@@ -59,7 +60,7 @@ export class VerificationWorkers implements OnModuleInit, OnApplicationShutdown 
 
   /** Stops taking jobs and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.workers.map((w) => closeWorker(w, workerCloseGraceMs(this.config))));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -5,7 +5,8 @@
  *   disabled). Every member fails the same way; the credential goes `failing` and is reported once.
  * - `member`: one member's mailbox (not in the directory, no mailbox, an access policy on that mailbox, one
  *   calendar or event that cannot be reached). Only that member is affected and reported.
- * - `none`: a passing condition of the provider (throttling, an outage) that says nothing about either.
+ * - `none`: a passing condition of the provider (throttling, an outage), or a refusal of one request's content
+ *   (REQUEST_REJECTED), that says nothing about either.
  */
 export type ProviderErrorScope = 'credential' | 'member' | 'none';
 
@@ -51,8 +52,9 @@ export const PROVIDER_ERROR_TYPES = {
   /**
    * The token works but lacks a permission for the operation: Calendar 403 `insufficientPermissions` (the delegation
    * entry has a narrower scope), Graph `Authorization_RequestDenied` or `ErrorAccessDenied` on a mailbox (a Graph
-   * permission missing), Conditional Access; also refusals with no known reason (quoted, no guessed fix). Refusals
-   * aimed at one calendar are CALENDAR_NOT_ACCESSIBLE instead, never this.
+   * permission missing), Conditional Access; also 401/403 refusals with no known reason (quoted, no guessed fix).
+   * Refusals aimed at one calendar are CALENDAR_NOT_ACCESSIBLE instead, and refusals of a request's content (400)
+   * REQUEST_REJECTED, never this.
    */
   PERMISSION_DENIED: { permanent: true, httpStatus: 400, scope: 'credential' },
   /** The subject is not a user of the Workspace / Entra directory (`invalid_grant` invalid email, Graph user not found). */
@@ -70,6 +72,13 @@ export const PROVIDER_ERROR_TYPES = {
    */
   EVENT_GONE: { permanent: true, httpStatus: 404, scope: 'member' },
   /**
+   * The provider refused the request itself, not the credential or the member: a 400 Bad Request (or another 4xx
+   * such as 413 or 422) with no reason listed above — e.g. a busy-times window longer than the provider serves
+   * (Graph calendarView: 1,825 days), a field value it does not accept. Quoted as the provider gave it; never a
+   * verdict on the credential's or the member's access (nothing is recorded), and not retried.
+   */
+  REQUEST_REJECTED: { permanent: true, httpStatus: 400, scope: 'none' },
+  /**
    * Google could not create the event's Meet conference (`conferenceData.createRequest.status.statusCode:
    * failure`). The event is not kept; retrying may work, or Meet is off for the member.
    */
@@ -84,6 +93,13 @@ export const PROVIDER_ERROR_TYPES = {
 } as const satisfies Record<string, ProviderErrorKind>;
 
 export type ProviderErrorType = keyof typeof PROVIDER_ERROR_TYPES;
+
+/**
+ * An HTTP 4xx answer of a provider API that is about the request itself: not authentication or access (401, 403), a missing resource (404, 410),
+ * throttling (429), a timeout (408) or a conflict (409, 412).
+ */
+export const isRequestRefusal = (status: number): boolean =>
+  status >= 400 && status < 500 && ![401, 403, 404, 408, 409, 410, 412, 429].includes(status);
 
 /**
  * The only error the provider layer throws. `permanent` errors are configuration problems (not retried; the member

@@ -86,7 +86,7 @@ function wallParts(instant: Date, timeZone: string): Record<string, number> {
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (whole seconds). */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {
   const p = wallParts(instant, timeZone);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const wall = utc(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
@@ -100,16 +100,29 @@ export function wallTimeIn(instant: Date, timeZone: string): string {
 
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/;
 
+const DAY_MS = 86_400_000;
+
+/** `Date.UTC` for every year: `Date.UTC` itself reads years 0–99 as 1900–1999. */
+function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  const time = Date.UTC(year, month, day, hour, minute, second, ms);
+  if (year < 0 || year > 99 || Number.isNaN(time)) return time;
+  const date = new Date(time);
+  date.setUTCFullYear(date.getUTCFullYear() - 1900);
+  return date.getTime();
+}
+
 /**
- * The instant of a wall-clock time (`YYYY-MM-DD[THH:mm[:ss[.fffffff]]]`, no offset) in `timeZone` (an IANA name).
- * The offset is computed twice so a first guess on the other side of a DST change is corrected; a wall time that
- * does not exist (skipped by a DST change) lands after the gap. Undefined when `wall` has another shape.
+ * The instant of a wall-clock time (`YYYY-MM-DD[THH:mm[:ss[.fffffff]]]`, no offset) in `timeZone` (an IANA name),
+ * resolved as RFC 5545 and Temporal's `compatible` disambiguation do: a wall time repeated by a DST change (fall
+ * back) is its earlier instant; a wall time that does not exist (skipped by a DST change, e.g. midnight in
+ * America/Santiago on the first day of DST) is read with the offset before the gap, so it lands after the gap
+ * (00:00 → 01:00), never on the day before. Undefined when `wall` has another shape.
  */
 export function wallTimeToInstant(wall: string, timeZone: string): Date | undefined {
   const m = WALL_TIME.exec(wall);
   if (!m) return undefined;
   const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-  const asUtc = Date.UTC(
+  const asUtc = utc(
     Number(m[1]),
     Number(m[2]) - 1,
     Number(m[3]),
@@ -119,16 +132,21 @@ export function wallTimeToInstant(wall: string, timeZone: string): Date | undefi
     ms,
   );
   if (Number.isNaN(asUtc)) return undefined;
-  const first = asUtc - zoneOffsetMs(new Date(asUtc), timeZone);
-  const second = asUtc - zoneOffsetMs(new Date(first), timeZone);
-  return new Date(second);
+  // The offsets in force a day before and a day after cover any single transition around this wall time.
+  const before = zoneOffsetMs(new Date(asUtc - DAY_MS), timeZone);
+  const after = zoneOffsetMs(new Date(asUtc + DAY_MS), timeZone);
+  const candidates = [...new Set([before, after])]
+    .map((offset) => asUtc - offset)
+    .filter((instant) => asUtc - zoneOffsetMs(new Date(instant), timeZone) === instant)
+    .sort((a, b) => a - b);
+  return new Date(candidates[0] ?? asUtc - before);
 }
 
 /** `2026-06-12` plus `days`, as a date string (calendar arithmetic, no time zone involved). */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number);
-  const next = new Date(Date.UTC(y, m - 1, d + days));
-  return `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`;
+  const next = new Date(utc(y, m - 1, d + days));
+  return `${pad(next.getUTCFullYear(), 4)}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`;
 }
 
 /** Whether a date-time string carries its own offset (`Z` or `±hh:mm`): then no label is needed to read it. */

@@ -5,6 +5,7 @@ import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { Redis } from 'ioredis';
 import { AppConfigService } from '../config/app-config.service';
+import { closeRedisClient } from '../redis/closing';
 import { ROUTE_LIMITS, ROUTE_RATE_LIMIT, type RouteLimitName } from './rate-limit.decorator';
 import { RateLimitGuard } from './rate-limit.guard';
 import { trackerOf } from './rate-limit.tracker';
@@ -36,7 +37,7 @@ class RateLimitStorageModule implements OnApplicationShutdown {
   constructor(@Inject(RATE_LIMIT_STORAGE) private readonly storage: ThrottlerStorageRedisService) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.storage.redis.quit().catch(() => this.storage.redis.disconnect());
+    await closeRedisClient(this.storage.redis);
   }
 }
 

@@ -5,6 +5,7 @@ import { JOB, type JobPayloads, WEBHOOK_QUEUE } from '../jobs/jobs.types';
 import { redisConnection } from '../jobs/redis-connection';
 import { renderWebhookBody } from './payload-template';
 import type { WebhookBody } from './webhook-events';
+import { closeWorker, workerCloseGraceMs } from '../redis/closing';
 import { observeWebhookDeliveries, observedWorker } from '../observability/jobs/observed-worker';
 import { DeliveryError, deliver, EVENT_ID_HEADER, SIGNATURE_HEADER, signBody } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';
@@ -94,7 +95,7 @@ export class WebhookDeliveryWorker implements OnModuleInit, OnApplicationShutdow
 
   /** Stops taking deliveries and waits for the ones in flight (also called first on SIGTERM, see src/worker.ts). */
   async close(): Promise<void> {
-    await this.worker?.close();
+    if (this.worker) await closeWorker(this.worker, workerCloseGraceMs(this.config));
   }
 
   async onApplicationShutdown(): Promise<void> {

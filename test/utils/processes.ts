@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ConfigService } from '@nestjs/config';
@@ -43,6 +44,8 @@ export async function kill(child: ChildProcess | undefined): Promise<void> {
  */
 export class TestRedis {
   private child?: ChildProcess;
+  /** Its working directory (a test that turns AOF on writes there), removed by stop(). */
+  private dir?: string;
   private constructor(readonly port: number) {}
 
   static async start(): Promise<TestRedis> {
@@ -59,7 +62,7 @@ export class TestRedis {
     this.child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', cwd: (this.dir ??= mkdtempSync(path.join(tmpdir(), 'test-redis-'))) },
     );
     await waitFor(() => this.ping(), 10_000, `redis-server on ${this.port}`);
   }
@@ -77,6 +80,20 @@ export class TestRedis {
   async stop(): Promise<void> {
     await kill(this.child);
     this.child = undefined;
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+
+  /**
+   * Freezes the server (SIGSTOP): connections stay open but nothing is answered — a Redis that hangs rather than
+   * refuses, the case where a client without its own timeout waits for ever. `thaw()` resumes it.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
   }
 
   async ping(): Promise<boolean> {

@@ -6,6 +6,7 @@ import {
   DelegatedAccessService,
   type DelegatedConnection,
 } from '../shared/delegated-access.service';
+import { BUSY_WINDOW_MAX_DAYS } from '../../providers/busy-window';
 import { formatInTimeZone, isValidTimeZone, parseQueryDate } from '../shared/time-zone';
 import type { BusyTimesQuery } from './dto/busy-times.input';
 import type { BusyTimesOutput } from './dto/busy-times.output';
@@ -59,6 +60,10 @@ export class BusyTimesService {
     if (!to)
       throw new BadRequestException(`Invalid dateTo '${query.dateTo}': expected YYYY-MM-DD or ISO 8601`);
     if (to <= from) throw new BadRequestException('dateTo must be after dateFrom');
+    if (to.getTime() - from.getTime() > BUSY_WINDOW_MAX_DAYS * 86_400_000)
+      throw new BadRequestException(
+        `dateFrom and dateTo may be at most ${BUSY_WINDOW_MAX_DAYS} days apart (Microsoft Graph's calendarView limit)`,
+      );
 
     const groups = await this.groupByConnection(user, query);
     const results = await Promise.all(

@@ -1,5 +1,7 @@
 /** IANA time zone helpers on Intl (no date library): validation, day boundaries, ISO output with offset. */
 
+import { addDays, wallTimeToInstant } from '../../providers/time-zones';
+
 /** Whether Intl knows `timeZone` (the formatter it builds is kept for the conversions below). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
@@ -61,29 +63,21 @@ export function formatInTimeZone(instant: Date, timeZone: string): string {
   return `${wall}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** Date-times must carry Z or an offset: without one the server's own time zone would silently apply. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/** Midnight starting `year-month-day` in `timeZone` (checked twice across a DST change). */
-function startOfDay(year: number, month: number, day: number, timeZone: string): Date {
-  const wall = Date.UTC(year, month - 1, day);
-  let instant = wall - offsetMinutes(new Date(wall), timeZone) * 60_000;
-  instant = wall - offsetMinutes(new Date(instant), timeZone) * 60_000;
-  return new Date(instant);
-}
-
 /**
  * A query date: `YYYY-MM-DD` is a whole day in `timeZone` (its start, or with `endOfDay` the start of the next day,
- * so `dateTo` includes that day); an ISO date-time with an offset is taken as is. Null when it is neither.
+ * so `dateTo` includes that day); an ISO date-time with an offset is taken as is. Null when it is neither, or when the
+ * day does not exist (`2026-02-30`). Years are read as written (`0050` is year 50). A day whose midnight is skipped by
+ * a DST change (America/Santiago on its first day of DST) starts when the clocks resume (01:00), never the evening
+ * before ({@link wallTimeToInstant}, RFC 5545 / Temporal `compatible`).
  */
 export function parseQueryDate(value: string, timeZone: string, endOfDay = false): Date | null {
-  const day = DATE_ONLY.exec(value);
-  if (day) {
-    const [year, month, date] = [Number(day[1]), Number(day[2]), Number(day[3])];
-    const check = new Date(Date.UTC(year, month - 1, date));
-    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== date) return null;
-    return startOfDay(year, month, date + (endOfDay ? 1 : 0), timeZone);
+  if (DATE_ONLY.test(value)) {
+    if (addDays(value, 0) !== value) return null;
+    return wallTimeToInstant(`${endOfDay ? addDays(value, 1) : value}T00:00`, timeZone) ?? null;
   }
   return parseInstant(value);
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { HelmetOptions } from 'helmet';
+import type { NextFunction, Request, Response } from 'express';
 
 /**
  * Names of the OpenAPI security schemes. They give the explorer its Authorize button; every `/v2` operation accepts
@@ -72,6 +73,14 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /** Serves the explorer at /docs and the document at /docs-json; an authorization survives a page reload. */
 export function setupDocsExplorer(app: INestApplication): void {
+  // The explorer's page links its assets relatively (`./docs/swagger-ui-bundle.js`): opened as /docs/ they would
+  // resolve under /docs/docs/ (404, a blank page). /docs/ is sent to /docs, its query kept.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const queryAt = req.url.indexOf('?');
+    const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+    if (path !== '/docs/' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    res.redirect(301, `/docs${queryAt === -1 ? '' : req.url.slice(queryAt)}`);
+  });
   SwaggerModule.setup('docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'Cal.com API v2 — Delegation Credentials',

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type Job, type Processor, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { DeliveryResult } from '../../webhooks/webhook-delivery.worker';
@@ -21,7 +22,9 @@ function failureOutcome(job: Job, error: unknown): 'delayed' | 'retrying' | 'fai
  *   line it logs: runInJobLogContext);
  * - each attempt's duration lands in dc_job_duration_seconds{queue,name,outcome} with outcome `completed`,
  *   `retrying` (it failed and BullMQ will try again), `failed` (given up) or `delayed`;
- * - stalled jobs (a worker lost the lock) count in dc_jobs_stalled_total{queue}.
+ * - stalled jobs (a worker lost the lock) count in dc_jobs_stalled_total{queue};
+ * - every job records which worker process took it (BullMQ's `processedBy`, shown by /admin/queues):
+ *   `<hostname>:<pid>` unless `options.name` says otherwise.
  */
 export function observedWorker(queue: string, processor: Processor, options: WorkerOptions): Worker {
   const worker = new Worker(
@@ -42,7 +45,7 @@ export function observedWorker(queue: string, processor: Processor, options: Wor
           );
         }
       }),
-    options,
+    { name: `${hostname()}:${process.pid}`, ...options },
   );
   worker.on('stalled', () => jobsStalled().inc({ queue }));
   return worker;

@@ -26,6 +26,9 @@ export const METRIC = {
   QUEUE_JOBS: 'dc_queue_jobs',
   DELEGATED_MEMBERS: 'dc_delegated_members',
   DELEGATION_CREDENTIALS: 'dc_delegation_credentials',
+  REDIS_UP: 'dc_redis_up',
+  JOB_INTENTS_PENDING: 'dc_job_intents_pending',
+  JOB_INTENTS_OLDEST: 'dc_job_intents_oldest_pending_seconds',
 } as const;
 
 export const httpDuration = () =>

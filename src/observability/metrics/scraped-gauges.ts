@@ -6,6 +6,9 @@ export interface ScrapeSource {
   queueDepth(gauge: Gauge): Promise<void>;
   delegatedMembers(gauge: Gauge): Promise<void>;
   delegationCredentials(gauge: Gauge): Promise<void>;
+  redisUp(gauge: Gauge): Promise<void>;
+  pendingIntents(gauge: Gauge): Promise<void>;
+  oldestPendingIntent(gauge: Gauge): Promise<void>;
 }
 
 /** The running sources (one per app in this process; the newest answers). */
@@ -20,7 +23,7 @@ export function removeScrapeSource(source: ScrapeSource): void {
   if (index >= 0) sources.splice(index, 1);
 }
 
-type Reading = 'queueDepth' | 'delegatedMembers' | 'delegationCredentials';
+type Reading = keyof ScrapeSource;
 
 const fill = (reading: Reading) => async (gauge: Gauge) => {
   gauge.reset();
@@ -46,5 +49,23 @@ export function registerScrapedGauges(): void {
     'Delegation credentials by status (pending, active, failing, disabled, deleting), read from the database at scrape',
     ['status'],
     fill('delegationCredentials'),
+  );
+  scrapedGauge(
+    METRIC.REDIS_UP,
+    'Whether Redis answered PING within 1 s at scrape (1) or not (0); while 0, dc_queue_jobs is absent and job intents wait in PostgreSQL',
+    [],
+    fill('redisUp'),
+  );
+  scrapedGauge(
+    METRIC.JOB_INTENTS_PENDING,
+    'Job intents committed in PostgreSQL and not yet queued in Redis (the outbox), read from the database at scrape',
+    [],
+    fill('pendingIntents'),
+  );
+  scrapedGauge(
+    METRIC.JOB_INTENTS_OLDEST,
+    'Age in seconds of the oldest pending job intent (0 when none), read from the database at scrape',
+    [],
+    fill('oldestPendingIntent'),
   );
 }

@@ -6,6 +6,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
+import { busyWindowProblem, GOOGLE_FREEBUSY_MAX_DAYS, splitWindow } from '../busy-window';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
 import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { noInlineRetry, withRetry } from '../provider-retry';
@@ -110,6 +111,8 @@ export class GoogleCalendarProvider implements CalendarProvider {
     from: Date,
     to: Date,
   ): Promise<BusyBlock[]> {
+    const refused = busyWindowProblem(this.platform, from, to);
+    if (refused) return Promise.reject(refused);
     return this.call(
       credential,
       subjectEmail,
@@ -118,26 +121,30 @@ export class GoogleCalendarProvider implements CalendarProvider {
       async (calendar, subject, _attempt, ctx) => {
         const ids = calendarIds.length > 0 ? calendarIds : [subject];
         const blocks: BusyBlock[] = [];
-        for (let i = 0; i < ids.length; i += FREEBUSY_MAX_ITEMS) {
-          const chunk = ids.slice(i, i + FREEBUSY_MAX_ITEMS);
-          const { data } = await calendar.freebusy.query({
-            requestBody: {
-              timeMin: from.toISOString(),
-              timeMax: to.toISOString(),
-              items: chunk.map((id) => ({ id })),
-            },
-          });
-          const answered = data.calendars ?? {};
-          for (const id of chunk) {
-            // A calendar Google could not read comes back inside the 200 with `errors`, or not at all: fail closed
-            // rather than report it as free.
-            const result = answered[id];
-            const failure = result
-              ? result.errors?.[0]
-              : { reason: 'notFound', domain: 'missing from the answer' };
-            if (failure) throw freeBusyCalendarError(id, failure, ctx);
-            for (const busy of result?.busy ?? []) {
-              blocks.push({ start: new Date(busy.start ?? 0), end: new Date(busy.end ?? 0), source: id });
+        // freeBusy serves at most 50 calendars and 90 days per request: longer windows are read in 90-day parts
+        // (a block crossing a boundary comes back in two touching pieces, merged by the caller).
+        for (const window of splitWindow(from, to, GOOGLE_FREEBUSY_MAX_DAYS)) {
+          for (let i = 0; i < ids.length; i += FREEBUSY_MAX_ITEMS) {
+            const chunk = ids.slice(i, i + FREEBUSY_MAX_ITEMS);
+            const { data } = await calendar.freebusy.query({
+              requestBody: {
+                timeMin: window.from.toISOString(),
+                timeMax: window.to.toISOString(),
+                items: chunk.map((id) => ({ id })),
+              },
+            });
+            const answered = data.calendars ?? {};
+            for (const id of chunk) {
+              // A calendar Google could not read comes back inside the 200 with `errors`, or not at all: fail
+              // closed rather than report it as free.
+              const result = answered[id];
+              const failure = result
+                ? result.errors?.[0]
+                : { reason: 'notFound', domain: 'missing from the answer' };
+              if (failure) throw freeBusyCalendarError(id, failure, ctx);
+              for (const busy of result?.busy ?? []) {
+                blocks.push({ start: new Date(busy.start ?? 0), end: new Date(busy.end ?? 0), source: id });
+              }
             }
           }
         }

@@ -1,4 +1,9 @@
-import { ProviderError, type ProviderErrorScope, type ProviderErrorType } from '../provider.errors';
+import {
+  isRequestRefusal,
+  ProviderError,
+  type ProviderErrorScope,
+  type ProviderErrorType,
+} from '../provider.errors';
 import { noInlineRetry, parseRetryAfter } from '../provider-retry';
 import { networkFailure } from '../network-errors';
 
@@ -345,6 +350,16 @@ export const GOOGLE_API_RULES: readonly Rule[] = [
     status: (s) => serverError(s) || s === 409 || s === 412,
     type: 'PROVIDER_UNAVAILABLE',
     message: ({ ctx, status, said }) => `Google Calendar failed (${status}) while ${ctx.operation}. ${said}`,
+  },
+  {
+    // Any other 4xx without a known reason (400 badRequest / invalid / timeRangeEmpty, 413, 422…) refuses what the
+    // request asked for (a time range, a field value), not the credential's or the member's access.
+    status: isRequestRefusal,
+    type: 'REQUEST_REJECTED',
+    message: ({ ctx, status, said }) =>
+      `Google Calendar rejected the request while ${ctx.operation} for ${ctx.subject} (${status}): it does not ` +
+      `accept what was asked (a time range, a field value). The credential and the member's access are not at ` +
+      `fault. ${said}`,
   },
   {
     target: 'calendar',

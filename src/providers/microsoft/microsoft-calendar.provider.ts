@@ -6,6 +6,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { providerTelemetry } from '../../observability/metrics/telemetry';
 import { ClientCache, fingerprint } from '../client-cache';
 import { ProviderError } from '../provider.errors';
+import { busyWindowProblem } from '../busy-window';
 import { PROVIDER_OPTIONS, type ProviderOptions, resolveProviderOptions } from '../provider-options';
 import { PROVIDER_LIMITER, type ProviderLimiter } from '../provider-limiter';
 import { withRetry } from '../provider-retry';
@@ -140,6 +141,8 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
   ): Promise<BusyBlock[]> {
     // calendarView per calendar (getSchedule only covers a mailbox's default calendar); each event is judged by the
     // Graph busy rules. Timed events are read with their own zone label; all-day events are the mailbox's local day.
+    const refused = busyWindowProblem(this.platform, from, to);
+    if (refused) return Promise.reject(refused);
     return this.call(credential, subjectEmail, 'reading busy times', async (s) => {
       const user = await s.userPath();
       const ids = calendarIds.length > 0 ? calendarIds : ['primary'];

@@ -315,6 +315,39 @@ const TABLE: Record<string, Row> = {
     hint: 'failed (504)',
     notTheSecret: true,
   },
+  'Graph 400 ErrorInvalidRequest (a calendarView window over 1825 days): the request, not the access': {
+    on: 'mailbox',
+    status: 400,
+    body: graph(
+      'ErrorInvalidRequest',
+      "Your request can't be completed. The range between the start and end dates is greater than the allowed range. Maximum number of days: 1825",
+    ),
+    type: 'REQUEST_REJECTED',
+    scope: 'none',
+    hint: 'Maximum number of days: 1825',
+    notTheSecret: true,
+  },
+  'Graph 400 BadRequest on one calendar: the request, not the calendar': {
+    on: 'calendar',
+    status: 400,
+    body: graph('BadRequest', 'Bad request.'),
+    type: 'REQUEST_REJECTED',
+    scope: 'none',
+    hint: 'rejected the request',
+    notTheSecret: true,
+  },
+  'Graph 409 ErrorIrresolvableConflict: transient, as Google 409': {
+    on: 'calendar',
+    status: 409,
+    body: graph(
+      'ErrorIrresolvableConflict',
+      'The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item.',
+    ),
+    type: 'PROVIDER_UNAVAILABLE',
+    scope: 'none',
+    hint: 'failed (409)',
+    notTheSecret: true,
+  },
 };
 
 const ROUTE = {

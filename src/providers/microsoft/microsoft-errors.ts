@@ -1,6 +1,11 @@
 import { AuthError, ServerError } from '@azure/msal-node';
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import { ProviderError, type ProviderErrorScope, type ProviderErrorType } from '../provider.errors';
+import {
+  isRequestRefusal,
+  ProviderError,
+  type ProviderErrorScope,
+  type ProviderErrorType,
+} from '../provider.errors';
 import { noInlineRetry, parseRetryAfter } from '../provider-retry';
 import { type NetworkFailure, networkFailure } from '../network-errors';
 
@@ -258,12 +263,23 @@ export const GRAPH_RULES: readonly Rule[] = [
       `is missing. ${PERMISSIONS_STEP}. ${said}`,
   },
   {
-    status: (s) => s >= 500,
+    // 409 ErrorIrresolvableConflict / 412 PreconditionFailed: a concurrent change of the item, as Google's 409/412.
+    status: (s) => s >= 500 || s === 408 || s === 409 || s === 412,
     type: 'PROVIDER_UNAVAILABLE',
     text: ({ ctx, status, said }) => `Microsoft Graph failed (${status}) while ${ctx.operation}. ${said}`,
   },
   {
-    status: (s) => s === 404 || s === 400,
+    // Any other 4xx without a known code (400 ErrorInvalidRequest "The range between the start and end dates is
+    // greater than the allowed range", BadRequest, 413, 422…) refuses what the request asked for, not the access.
+    status: isRequestRefusal,
+    type: 'REQUEST_REJECTED',
+    text: ({ ctx, status, said }) =>
+      `Microsoft Graph rejected the request while ${ctx.operation} for ${ctx.subject} (${status}): it does not ` +
+      `accept what was asked (a time range, a field value). The credential and the member's access are not at ` +
+      `fault. ${said}`,
+  },
+  {
+    status: (s) => s === 404,
     target: 'calendar',
     type: 'CALENDAR_NOT_ACCESSIBLE',
     text: ({ ctx, said }) =>
