@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { prettyStream } from './logging.module';
 import { PINO_LEVEL, pinoHttpOptions } from './pino-options';
-import { REDACTED, REDACTED_KEYS, redactSecrets } from './redaction';
+import { REDACTED, REDACTED_KEYS, redactSecrets, UNREADABLE } from './redaction';
 
 function capture(level: Parameters<typeof pinoHttpOptions>[0] = 'log') {
   const chunks: string[] = [];
@@ -50,6 +50,28 @@ describe('log options', () => {
     logger.child({ req: { headers: { 'x-cal-secret-key': 'v4', cookie: 'v5' } } }).info('child');
     expect(text()).not.toMatch(/"v[0-5]"/);
     expect(text()).toContain('boom');
+  });
+
+  it('never throws for a throwing getter or toJSON: the value is logged as unreadable', () => {
+    const { logger, text } = capture();
+    const hostile = {
+      get boom(): string {
+        throw new Error('getter');
+      },
+      nested: {
+        toJSON: () => {
+          throw new Error('toJSON');
+        },
+      },
+      fine: 1,
+    };
+    expect(() => logger.info(hostile, 'hostile')).not.toThrow();
+    expect(JSON.parse(text())).toMatchObject({
+      boom: UNREADABLE,
+      nested: UNREADABLE,
+      fine: 1,
+      msg: 'hostile',
+    });
   });
 
   it('never mutates what is logged, and returns it as is when there is nothing to redact', () => {

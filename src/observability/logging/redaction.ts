@@ -42,6 +42,18 @@ const SECRET_KEYS: ReadonlySet<string> = new Set(REDACTED_KEYS);
  */
 export function redactSecrets(value: unknown, levels: number = REDACTION_DEPTH): unknown {
   if (value === null || typeof value !== 'object') return value;
+  try {
+    return redactObject(value, levels);
+  } catch {
+    // A throwing getter or toJSON: the value is not logged (a log call must never throw, nor leak).
+    return UNREADABLE;
+  }
+}
+
+/** What a value whose getters or toJSON throw is logged as. */
+export const UNREADABLE = '[Unreadable]';
+
+function redactObject(value: object, levels: number): unknown {
   if (ArrayBuffer.isView(value)) return value;
   const target = value as { toJSON?: unknown };
   if (typeof target.toJSON === 'function') {
@@ -81,20 +93,38 @@ export function redactSecrets(value: unknown, levels: number = REDACTION_DEPTH):
  * are redacted (pino-http's `req`); the others are fields this service picks (request id, job id, queue, …).
  */
 export function redactLogObject<T extends object>(object: T, skip: ReadonlySet<string>): T {
-  let copy: Record<string, unknown> | undefined;
   const record = object as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(record)) {
     if (skip.has(key)) continue;
-    const current = record[key];
-    let next = current;
-    if (SECRET_KEYS.has(key)) {
-      if (current !== undefined) next = REDACTED;
-    } else if (current !== null && typeof current === 'object') {
-      next = redactSecrets(current, REDACTION_DEPTH - 1);
+    let current: unknown;
+    let next: unknown;
+    try {
+      current = record[key];
+      next = SECRET_KEYS.has(key)
+        ? current === undefined
+          ? current
+          : REDACTED
+        : redactSecrets(current, REDACTION_DEPTH - 1);
+    } catch {
+      next = UNREADABLE; // a throwing getter: a log call must never throw
     }
-    if (next !== current) (copy ??= { ...record })[key] = next;
+    if (next !== current) (copy ??= readableCopy(record))[key] = next;
   }
   return (copy ?? record) as T;
+}
+
+/** A shallow copy of `record`, with UNREADABLE for the fields whose getters throw. */
+function readableCopy(record: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    try {
+      copy[key] = record[key];
+    } catch {
+      copy[key] = UNREADABLE;
+    }
+  }
+  return copy;
 }
 
 /** A pino serializer for a top-level key whose output is redacted like any other top-level value. */
