@@ -70,6 +70,10 @@ export class AppConfigService {
   get authCacheTtlSeconds(): number {
     return this.get('AUTH_CACHE_TTL_SECONDS');
   }
+  /** Lifetime of a cached read of the request path (member counts, calendar context), in seconds (0: no cache). */
+  get readCacheTtlSeconds(): number {
+    return this.get('READ_CACHE_TTL_SECONDS');
+  }
   /**
    * Where Redis is (REDIS_URL, or the master behind REDIS_SENTINELS): the base options of every Redis client the
    * process creates, which add only their own behaviour (offline queue, timeouts, key prefix).

@@ -51,6 +51,17 @@ export class EnvironmentVariables {
   @Max(3600)
   AUTH_CACHE_TTL_SECONDS = 60;
 
+  /**
+   * Seconds a cached read of the request path (a delegation credential's member counts, a member's calendar
+   * context) stays in the API process. Every change is invalidated at once through PostgreSQL notifications; the
+   * TTL only bounds an entry's life. 0 turns these caches off (every request reads the database).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  READ_CACHE_TTL_SECONDS = 60;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -6,6 +6,7 @@ import { type AuditOutcome, Prisma } from '../generated/prisma/client';
 import { recordIntent } from '../jobs/job-intents';
 import { JOB } from '../jobs/jobs.types';
 import { makeUnhealthyMembersDue } from '../lifecycle/credential-health.repository';
+import { preparedQuery } from '../prisma/prepared-query';
 import { PrismaService } from '../prisma/prisma.service';
 import type { DelegatedCredential } from '../providers/provider.types';
 import type { ParsedServiceAccountKey } from './service-account-key';
@@ -48,6 +49,41 @@ export interface AuditNote {
 
 /** Thrown inside enable() when another organization has this domain enabled (checked under a domain lock). */
 export class DomainEnabledElsewhereError extends Error {}
+
+/** A CredentialRecord as one flat row (the platform's name and slug as columns). */
+type CredentialRow = Omit<CredentialRecord, 'workspacePlatform'> & {
+  platformName: string;
+  platformSlug: string;
+};
+
+/** Every column of a CredentialRecord, from `d` (DelegationCredential) joined to `p` (WorkspacePlatform). */
+const RECORD_COLUMNS = `
+  d.id::text AS id, d."organizationId", d."workspacePlatformId", d.domain, d."encryptedKey", d."keyVersion",
+  d."clientId", d.enabled, d.status::text AS status, d.generation,
+  d."lastEnabledAt" AT TIME ZONE 'UTC' AS "lastEnabledAt", d."lastDisabledAt" AT TIME ZONE 'UTC' AS "lastDisabledAt",
+  d."lastVerifiedAt" AT TIME ZONE 'UTC' AS "lastVerifiedAt", d."lastError", d."enabledByUserId",
+  d."createdAt" AT TIME ZONE 'UTC' AS "createdAt", d."updatedAt" AT TIME ZONE 'UTC' AS "updatedAt",
+  p.name AS "platformName", p.slug AS "platformSlug"`;
+
+/** The admin API's reads of every request (GET one, GET list): prepared statements, no Prisma query building. */
+const FIND_IN_ORG = preparedQuery<CredentialRow, [id: string, organizationId: number]>(
+  'dc_find_in_org',
+  `SELECT ${RECORD_COLUMNS}
+   FROM "DelegationCredential" d JOIN "WorkspacePlatform" p ON p.id = d."workspacePlatformId"
+   WHERE d.id = $1::uuid AND d."organizationId" = $2`,
+);
+const LIST_IN_ORG = preparedQuery<CredentialRow, [organizationId: number, take: number, skip: number]>(
+  'dc_list_in_org',
+  `SELECT ${RECORD_COLUMNS}
+   FROM "DelegationCredential" d JOIN "WorkspacePlatform" p ON p.id = d."workspacePlatformId"
+   WHERE d."organizationId" = $1
+   ORDER BY d."createdAt" ASC, d.id ASC
+   LIMIT $2 OFFSET $3`,
+);
+
+function toRecord({ platformName, platformSlug, ...row }: CredentialRow): CredentialRecord {
+  return { ...row, workspacePlatform: { name: platformName, slug: platformSlug } };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -93,12 +129,10 @@ export class DelegationCredentialsRepository {
   }
 
   /** Scoped to the organization: another org's credential is indistinguishable from a missing one. */
-  findInOrg(organizationId: number, id: string): Promise<CredentialRecord | null> {
-    if (!UUID.test(id)) return Promise.resolve(null);
-    return this.prisma.delegationCredential.findFirst({
-      where: { id, organizationId },
-      include: withPlatform,
-    });
+  async findInOrg(organizationId: number, id: string): Promise<CredentialRecord | null> {
+    if (!UUID.test(id)) return null;
+    const [row] = await this.prisma.run(FIND_IN_ORG, [id, organizationId]);
+    return row ? toRecord(row) : null;
   }
 
   findById(id: string): Promise<CredentialRecord | null> {
@@ -115,14 +149,8 @@ export class DelegationCredentialsRepository {
     });
   }
 
-  listInOrg(organizationId: number, take: number, skip: number): Promise<CredentialRecord[]> {
-    return this.prisma.delegationCredential.findMany({
-      where: { organizationId },
-      include: withPlatform,
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      take,
-      skip,
-    });
+  async listInOrg(organizationId: number, take: number, skip: number): Promise<CredentialRecord[]> {
+    return (await this.prisma.run(LIST_IN_ORG, [organizationId, take, skip])).map(toRecord);
   }
 
   async existsInOrgForDomain(organizationId: number, domain: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import type { AuthUser } from '../common/http/request-context';
 import type { Prisma } from '../generated/prisma/client';
 import { MemberCredentialsRepository } from '../lifecycle/member-credentials.repository';
 import { isUniqueViolation } from '../prisma/prisma-errors';
+import { ReadCacheService, type TaggedCache } from '../prisma/read-cache.service';
 import { CredentialHealthService } from '../lifecycle/credential-health.service';
 import { ProviderError, type ProviderErrorScope } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider.registry';
@@ -82,6 +83,9 @@ const isPlatformSlug = (slug: string): slug is WorkspacePlatformSlug =>
 
 const alreadyConfigured = (domain: string) =>
   `Your organization already has delegation credential for ${domain}`;
+/** A delegation credential's members: matching accepted members of the organization, and their sync states. */
+export type MemberCounts = Awaited<ReturnType<MemberCredentialsRepository['counts']>>;
+
 const enabledElsewhere = (domain: string) =>
   `Domain ${domain} already has delegation credential enabled in another organization`;
 
@@ -92,6 +96,7 @@ const enabledElsewhere = (domain: string) =>
 @Injectable()
 export class DelegationCredentialsService {
   private readonly logger = new Logger(DelegationCredentialsService.name);
+  private readonly counts: TaggedCache<MemberCounts>;
 
   constructor(
     private readonly credentials: DelegationCredentialsRepository,
@@ -99,7 +104,10 @@ export class DelegationCredentialsService {
     private readonly providers: ProviderRegistry,
     private readonly members: MemberCredentialsRepository,
     private readonly health: CredentialHealthService,
-  ) {}
+    readCache: ReadCacheService,
+  ) {
+    this.counts = readCache.cache<MemberCounts>('member-counts', 10_000);
+  }
 
   async create(
     orgId: number,
@@ -319,14 +327,23 @@ export class DelegationCredentialsService {
     return deleting;
   }
 
-  /** Member provisioning progress of one credential. */
-  memberCounts(record: CredentialRecord) {
-    return this.members.counts({
-      id: record.id,
-      organizationId: record.organizationId,
-      domain: record.domain,
-      platform: record.workspacePlatform.slug as WorkspacePlatformSlug,
-    });
+  /**
+   * Member provisioning progress of one credential: one statement over the organization's memberships, cached
+   * until a member credential of it (`dcm:`) or a membership of the organization (`org:`, a member's email
+   * included) changes — the database notifies both at commit (ReadCacheService), so the counts stay exact.
+   */
+  memberCounts(record: CredentialRecord): Promise<MemberCounts> {
+    return this.counts.get(
+      `${record.id}|${record.organizationId}|${record.domain}`,
+      () =>
+        this.members.counts({
+          id: record.id,
+          organizationId: record.organizationId,
+          domain: record.domain,
+          platform: record.workspacePlatform.slug as WorkspacePlatformSlug,
+        }),
+      () => [`dcm:${record.id}`, `org:${record.organizationId}`],
+    );
   }
 
   async listMembers(orgId: number, id: string, take: number, skip: number) {

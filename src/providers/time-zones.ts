@@ -85,6 +85,7 @@ function wallParts(instant: Date, timeZone: string): Record<string, number> {
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (whole seconds). */
 export function zoneOffsetMs(instant: Date, timeZone: string): number {
+  if (timeZone === 'UTC') return 0; // the usual case (busy times default to it): no formatting
   const p = wallParts(instant, timeZone);
   const wall = utc(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(instant.getTime() / 1000) * 1000;

@@ -410,10 +410,13 @@ export function controlRoutes(fake: FakeProviderServer): Route[] {
         platform: platform(input.platform),
         limit: Number(input.limit),
         windowSeconds: Number(input.windowSeconds ?? 60),
+        ...(input.per !== undefined ? { per: input.per } : {}),
         ...(input.status !== undefined ? { status: input.status } : {}),
       };
       if (spec.status !== undefined && spec.status !== 429 && spec.status !== 403)
         fail(400, { error: 'status must be 429 or 403' });
+      if (spec.per !== undefined && spec.per !== 'mailbox' && spec.per !== 'app')
+        fail(400, { error: "per must be 'mailbox' or 'app'" });
       attempt(() => fake.setQuota(spec));
       return created(spec);
     }),

@@ -125,6 +125,34 @@ describe('Sandbox scenarios over the control API (real SDKs)', () => {
       await expect(provider.listCalendars(credential, 'ann@acme.test')).resolves.toBeDefined();
     });
 
+    it('a per-app quota counts every user of the app together, on top of the per-user one', async () => {
+      await call('POST', '/__sandbox/quotas', {
+        platform: 'google',
+        limit: 3,
+        windowSeconds: 60,
+        per: 'app',
+      });
+      await call('POST', '/__sandbox/quotas', { platform: 'google', limit: 2, windowSeconds: 60 });
+      expect((await call('GET', '/__sandbox/quotas')).body).toHaveLength(2);
+      const provider = google({ maxRateLimitRetries: 0 });
+      const credential = googleCredential(key);
+      await provider.listCalendars(credential, 'ann@acme.test');
+      await provider.listCalendars(credential, 'ann@acme.test');
+      // ann is over her own quota: refused, and the refusal does not count against the app's.
+      expect(await failure(provider.listCalendars(credential, 'ann@acme.test'))).toMatchObject({
+        type: 'RATE_LIMITED',
+      });
+      await provider.listCalendars(credential, 'ben@acme.test');
+      // ben is within his own quota, but the app has had its 3.
+      const error = await failure(provider.listCalendars(credential, 'ben@acme.test'));
+      expect(error).toMatchObject({ type: 'RATE_LIMITED', scope: 'none' });
+      expect(error.retryAfterMs).toBeGreaterThanOrEqual(58_000);
+      expect(
+        (await call('POST', '/__sandbox/quotas', { platform: 'google', limit: 1, per: 'x' })).status,
+      ).toBe(400);
+      expect((await call('DELETE', '/__sandbox/quotas')).status).toBe(204);
+    });
+
     it('paging faults: a repeated or an endless nextPageToken ends in PROVIDER_UNAVAILABLE, bounded', async () => {
       const provider = google({ maxPages: 5 });
       await call('POST', '/__sandbox/faults', { route: 'google.calendarList', paging: 'repeat' });

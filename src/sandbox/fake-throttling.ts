@@ -13,14 +13,18 @@ export interface ThrottleKey {
 }
 
 /**
- * A per-user (Google) or per-mailbox (Graph) request quota: at most `limit` requests accepted in any sliding window
- * of `windowSeconds` (Google computes its per-minute quotas over a sliding window). Beyond it the request is refused
- * with 429 (or Google's 403 userRateLimitExceeded) and a Retry-After saying when a slot frees up.
+ * A request quota: at most `limit` requests accepted in any sliding window of `windowSeconds` (Google computes its
+ * per-minute quotas over a sliding window), counted per user (Google) or per mailbox (Graph), or with `per: 'app'`
+ * over all the users of one app (Google's per-project quota, Graph's per-app limit). Beyond it the request is
+ * refused with 429 (or Google's 403 userRateLimitExceeded) and a Retry-After saying when a slot frees up. A platform
+ * can have one quota of each kind; a request must fit both.
  */
 export interface QuotaSpec {
   platform: ThrottledPlatform;
   limit: number;
   windowSeconds: number;
+  /** What one quota counts: each mailbox / user on its own (default), or the whole app. */
+  per?: 'mailbox' | 'app';
   /** Google only: 429 rateLimitExceeded (default) or 403 userRateLimitExceeded. */
   status?: 429 | 403;
 }
@@ -29,6 +33,11 @@ export interface QuotaSpec {
 export const GRAPH_MAILBOX_CONCURRENCY = 4;
 
 const keyOf = (k: ThrottleKey): string => `${k.platform}|${k.app}|${k.mailbox}`;
+const quotaId = (platform: ThrottledPlatform, per: QuotaSpec['per']): string =>
+  `${platform}:${per ?? 'mailbox'}`;
+/** What a quota of kind `per` counts a request against. */
+const countedAs = (k: ThrottleKey, per: QuotaSpec['per']): string =>
+  per === 'app' ? `app:${k.platform}|${k.app}` : keyOf(k);
 
 /**
  * Throttling as the real services apply it, plus what tests measure about it: requests in flight per mailbox (and
@@ -39,7 +48,7 @@ export class ThrottleModel {
   graphMailboxConcurrency: number | null = GRAPH_MAILBOX_CONCURRENCY;
   /** Retry-After (seconds) of a MailboxConcurrency refusal. */
   concurrencyRetryAfterSeconds = 1;
-  private readonly quotas = new Map<ThrottledPlatform, QuotaSpec>();
+  private readonly quotas = new Map<string, QuotaSpec>();
   private readonly inFlight = new Map<string, number>();
   private readonly maxInFlight: Record<ThrottledPlatform, Record<string, number>> = {
     google: {},
@@ -50,9 +59,9 @@ export class ThrottleModel {
 
   setQuota(spec: QuotaSpec): void {
     if (!(spec.limit >= 1) || !(spec.windowSeconds > 0)) throw new Error('limit >= 1 and windowSeconds > 0');
-    this.quotas.set(spec.platform, { ...spec });
-    for (const key of [...this.accepted.keys()])
-      if (key.startsWith(`${spec.platform}|`)) this.accepted.delete(key);
+    this.quotas.set(quotaId(spec.platform, spec.per), { ...spec });
+    const prefix = spec.per === 'app' ? `app:${spec.platform}|` : `${spec.platform}|`;
+    for (const key of [...this.accepted.keys()]) if (key.startsWith(prefix)) this.accepted.delete(key);
   }
 
   listQuotas(): QuotaSpec[] {
@@ -97,21 +106,25 @@ export class ThrottleModel {
         );
       }
     }
-    const quota = this.quotas.get(key.platform);
-    if (!quota) return undefined;
-    const id = keyOf(key);
-    const windowMs = quota.windowSeconds * 1000;
-    const times = (this.accepted.get(id) ?? []).filter((t) => t > now - windowMs);
-    if (times.length >= quota.limit) {
+    const counted: { id: string; times: number[] }[] = [];
+    for (const per of ['mailbox', 'app'] as const) {
+      const quota = this.quotas.get(quotaId(key.platform, per));
+      if (!quota) continue;
+      const id = countedAs(key, per);
+      const windowMs = quota.windowSeconds * 1000;
+      const times = (this.accepted.get(id) ?? []).filter((t) => t > now - windowMs);
       this.accepted.set(id, times);
-      this.throttled[key.platform]++;
-      const retryAfter = Math.max(1, Math.ceil((times[0] + windowMs - now) / 1000));
-      return key.platform === 'google'
-        ? googleQuotaExceeded(quota.status ?? 429, retryAfter)
-        : graphThrottled('TooManyRequests', 'Too many requests, please try again later.', retryAfter);
+      if (times.length >= quota.limit) {
+        this.throttled[key.platform]++;
+        const retryAfter = Math.max(1, Math.ceil((times[0] + windowMs - now) / 1000));
+        return key.platform === 'google'
+          ? googleQuotaExceeded(quota.status ?? 429, retryAfter)
+          : graphThrottled('TooManyRequests', 'Too many requests, please try again later.', retryAfter);
+      }
+      counted.push({ id, times });
     }
-    times.push(now);
-    this.accepted.set(id, times);
+    // Accepted: it counts against every quota it had to fit.
+    for (const { times } of counted) times.push(now);
     return undefined;
   }
 

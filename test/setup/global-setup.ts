@@ -50,6 +50,8 @@ export default async function globalSetup(): Promise<void> {
   // fixtures change keys, users and memberships straight in the database, and such out-of-band changes reach the
   // cache through NOTIFY a few milliseconds after their commit — a race with the test's very next request.
   process.env.AUTH_CACHE_TTL_SECONDS ??= '0';
+  // Same for the read caches (member counts, calendar context): test/read-cache.e2e-spec.ts turns them on.
+  process.env.READ_CACHE_TTL_SECONDS ??= '0';
   // Rate limits stay on (every response carries the headers) but never bite ordinary test files, which send many
   // requests with one key or from one IP; test/rate-limit.e2e-spec.ts sets small ones.
   process.env.RATE_LIMIT_DEFAULT_LIMIT_API_KEY ??= '1000000';

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DelegationCredentialsRepository } from '../../delegation-credentials/delegation-credentials.repository';
+import { CalendarContextService } from '../shared/calendar-context.service';
 import { CalendarCredentialsRepository } from '../shared/calendar-credentials.repository';
+import { CalendarPreferencesRepository } from '../shared/calendar-preferences.repository';
 import { DelegatedAccessService } from '../shared/delegated-access.service';
 import { ConferenceLinksService } from './conference-links.service';
 import { EventReferencesRepository } from './event-references.repository';
@@ -15,6 +17,8 @@ import { EventReferencesRepository } from './event-references.repository';
     EventReferencesRepository,
     DelegatedAccessService,
     CalendarCredentialsRepository,
+    CalendarPreferencesRepository,
+    CalendarContextService,
     DelegationCredentialsRepository,
   ],
   exports: [ConferenceLinksService],

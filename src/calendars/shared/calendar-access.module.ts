@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DelegationCredentialsModule } from '../../delegation-credentials/delegation-credentials.module';
 import { CalendarConnectionsService } from './calendar-connections.service';
+import { CalendarContextService } from './calendar-context.service';
 import { CalendarCredentialsRepository } from './calendar-credentials.repository';
 import { CalendarPreferencesRepository } from './calendar-preferences.repository';
 import { ConnectedCalendarsService } from './connected-calendars.service';
@@ -8,6 +9,7 @@ import { DelegatedAccessService } from './delegated-access.service';
 
 const shared = [
   CalendarCredentialsRepository,
+  CalendarContextService,
   CalendarPreferencesRepository,
   DelegatedAccessService,
   CalendarConnectionsService,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeSubjectEmail } from '../../providers/subject-email';
 import { calendarAppOfType, type CalendarSlug } from './calendar-apps';
+import { CalendarContextService } from './calendar-context.service';
 import { CalendarCredentialsRepository, type CredentialRow } from './calendar-credentials.repository';
 import {
   type CalendarUser,
@@ -38,12 +39,13 @@ export class CalendarConnectionsService {
   constructor(
     private readonly access: DelegatedAccessService,
     private readonly credentials: CalendarCredentialsRepository,
+    private readonly context: CalendarContextService,
   ) {}
 
   async resolve(user: CalendarUser): Promise<UserConnections> {
-    const [delegated, rows] = await Promise.all([
+    const [delegated, { manual: rows }] = await Promise.all([
       this.access.connectionsFor(user),
-      this.credentials.listManual(user.id),
+      this.context.get(user),
     ]);
     const manual: ManualConnection[] = [];
     for (const credential of rows) {

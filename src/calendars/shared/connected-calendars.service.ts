@@ -4,6 +4,7 @@ import { ProviderError } from '../../providers/provider.errors';
 import type { ProviderCalendar } from '../../providers/provider.types';
 import { CALENDAR_APPS, type CalendarSlug } from './calendar-apps';
 import { CalendarConnectionsService, type ManualConnection } from './calendar-connections.service';
+import { CalendarContextService } from './calendar-context.service';
 import { CalendarPreferencesRepository } from './calendar-preferences.repository';
 import {
   type CalendarUser,
@@ -54,18 +55,22 @@ export class ConnectedCalendarsService {
     private readonly connections: CalendarConnectionsService,
     private readonly access: DelegatedAccessService,
     private readonly preferences: CalendarPreferencesRepository,
+    private readonly context: CalendarContextService,
   ) {}
 
   async list(user: CalendarUser): Promise<ConnectedCalendars> {
-    // Resolving may provision the member, which creates default selections: read them afterwards.
     const { delegated, manual } = await this.connections.resolve(user);
-    const selectedRows = await this.preferences.listSelected(user.id);
+    // Resolving may provision the member (a delegation without their credential), which creates default
+    // selections: then read them afterwards, past the cached context (its invalidation may still be on its way).
+    const context = await this.context.get(user);
+    const provisioned = context.delegations.some((d) => d.member === null);
+    const selectedRows = provisioned ? await this.preferences.listSelected(user.id) : context.selected;
     const selected = new Set(selectedRows.map((s) => selectionKey(s.integration, s.externalId)));
     const listed = [
       ...(await Promise.all(delegated.map((d) => this.listDelegated(d, selected)))),
       ...manual.map((m) => this.listManual(m)),
     ];
-    let destination = await this.preferences.findDestination(user.id);
+    let destination = provisioned ? await this.preferences.findDestination(user.id) : context.destination;
     if (!destination) {
       const primary = listed.find(
         (c) => c.delegationCredentialId && c.primary && !c.primary.readOnly,

@@ -18,7 +18,7 @@ import {
   type WorkspacePlatformSlug,
 } from '../../providers/provider.types';
 import { normalizeSubjectEmail } from '../../providers/subject-email';
-import { CalendarCredentialsRepository } from './calendar-credentials.repository';
+import { CalendarContextService } from './calendar-context.service';
 
 export interface CalendarUser {
   id: number;
@@ -71,9 +71,10 @@ const isPlatform = (slug: string): slug is WorkspacePlatformSlug =>
 @Injectable()
 export class DelegatedAccessService {
   private readonly logger = new Logger(DelegatedAccessService.name);
+  private readonly delegatedByRecord = new WeakMap<CredentialRecord, DelegatedCredential>();
 
   constructor(
-    private readonly credentials: CalendarCredentialsRepository,
+    private readonly context: CalendarContextService,
     private readonly delegation: DelegationCredentialsRepository,
     private readonly members: MemberCredentialsRepository,
     private readonly providers: ProviderRegistry,
@@ -83,10 +84,9 @@ export class DelegatedAccessService {
   ) {}
 
   async connectionsFor(user: CalendarUser): Promise<DelegatedConnection[]> {
-    const domain = emailDomain(user.email);
-    if (!domain) return [];
-    // One query: the enabled credentials covering the user, each with the user's member credential.
-    const found = await this.credentials.delegationsFor(user.id, domain);
+    if (!emailDomain(user.email)) return [];
+    // The enabled credentials covering the user, each with the user's member credential (one query, cached).
+    const { delegations: found } = await this.context.get(user);
     const connections: DelegatedConnection[] = [];
     for (const { record, member } of found) {
       if (!isPlatform(record.workspacePlatform.slug)) continue;
@@ -121,7 +121,7 @@ export class DelegatedAccessService {
   ): Promise<T> {
     const provider = this.providers.get(connection.platform);
     try {
-      const result = await operation(provider, this.delegation.toDelegated(connection.record));
+      const result = await operation(provider, this.delegatedOf(connection.record));
       if (
         scope === 'account' &&
         connection.credential.syncState !== 'CONNECTED' &&
@@ -140,6 +140,19 @@ export class DelegatedAccessService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The provider credential of a record (its key decrypted and fingerprinted), once per record object: a cached
+   * calendar context hands out the same record until the row changes.
+   */
+  private delegatedOf(record: CredentialRecord): DelegatedCredential {
+    let delegated = this.delegatedByRecord.get(record);
+    if (!delegated) {
+      delegated = this.delegation.toDelegated(record);
+      this.delegatedByRecord.set(record, delegated);
+    }
+    return delegated;
   }
 
   /**

@@ -2,9 +2,10 @@
 
 import { addDays, wallTimeToInstant } from '../../providers/time-zones';
 
+/** Whether Intl knows `timeZone` (the formatter it builds is kept for the conversions below). */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    formatter(timeZone);
     return true;
   } catch {
     return false;
@@ -35,6 +36,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at `instant`, in whole minutes (historic second offsets are rounded). */
 export function offsetMinutes(instant: Date, timeZone: string): number {
+  if (timeZone === 'UTC') return 0; // the usual case: no formatting
   const parts = formatter(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((p) => p.type === type)?.value ?? 0);

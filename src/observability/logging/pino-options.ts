@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Level, LevelWithSilent } from 'pino';
+import { type Level, type LevelWithSilent, stdSerializers } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppRequest } from '../../common/http/request-context';
 import type { EnvironmentVariables } from '../../config/env.validation';
-import { REDACTED, redactionPaths } from './redaction';
+import { redactingSerializer, redactLogObject } from './redaction';
 
 /** LOG_LEVEL (Nest's names, kept for compatibility) → pino's level. */
 export const PINO_LEVEL: Record<EnvironmentVariables['LOG_LEVEL'], Level> = {
@@ -14,6 +14,9 @@ export const PINO_LEVEL: Record<EnvironmentVariables['LOG_LEVEL'], Level> = {
   debug: 'debug',
   verbose: 'trace',
 };
+
+/** Top-level keys with a serializer: their serializer redacts its own output (pino serializes after formatters.log). */
+const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err']);
 
 /** Probes and scrapes: logged at debug when they succeed, so they do not drown the access log. */
 const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
@@ -47,7 +50,8 @@ function accessFields(req: Req, res: ServerResponse, durationMs: unknown) {
 }
 
 /**
- * pino-http options shared by the API and the worker: level from LOG_LEVEL, the redaction list, the request id
+ * pino-http options shared by the API and the worker: level from LOG_LEVEL, the redaction list (redaction.ts: one
+ * walk per line in `formatters`, and in the serializers of `req`, `res`, `err`), the request id
  * of requestIdMiddleware as `requestId` on every line a request causes, and one access line per request with
  * method, route pattern, path (never the query string: it may carry emails), status, duration (ms), user id and
  * org id. Headers are logged with the redaction list applied; bodies never.
@@ -55,19 +59,24 @@ function accessFields(req: Req, res: ServerResponse, durationMs: unknown) {
 export function pinoHttpOptions(level: EnvironmentVariables['LOG_LEVEL']): Options<Req, ServerResponse> {
   return {
     level: PINO_LEVEL[level],
-    redact: { paths: redactionPaths(), censor: REDACTED },
+    formatters: {
+      log: (object) => redactLogObject(object, SERIALIZED_KEYS),
+      bindings: (bindings) => redactLogObject(bindings, SERIALIZED_KEYS),
+    },
     customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
     // Lines logged during a request carry only the request id; the request itself is on the access line.
     quietReqLogger: true,
     genReqId: (req) => req.requestId ?? randomUUID(),
     serializers: {
-      req: (req: { method?: string; url?: string; headers?: unknown; raw?: Req }) => ({
+      req: redactingSerializer((req: { method?: string; url?: string; headers?: unknown; raw?: Req }) => ({
         method: req.method,
         url: (req.url ?? '').split('?')[0],
         headers: req.headers,
         remoteAddress: (req.raw as { ip?: string } | undefined)?.ip,
-      }),
-      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      })),
+      res: redactingSerializer((res: { statusCode?: number }) => ({ statusCode: res.statusCode })),
+      // pino-http hands it pino's serialized error; a logger of its own (tests) the Error itself.
+      err: redactingSerializer((err: unknown) => (err instanceof Error ? stdSerializers.err(err) : err)),
     },
     customLogLevel: (req, res, error): LevelWithSilent => {
       if (error || res.statusCode >= 500) return 'error';
