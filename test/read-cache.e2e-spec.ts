@@ -188,6 +188,43 @@ describe('Read caches: member counts and calendar context, invalidated at once (
       expect((await calendars(m.auth)).destinationCalendar?.externalId).toBe('elsewhere@example.com');
     });
 
+    describe('read-your-writes: the very next request, without waiting for the notification', () => {
+      // A notification reaches the LISTEN connection some time after the writer's COMMIT returned: before the
+      // barrier, a request sent right after the change was sometimes answered from the old context (4-5 of 40).
+      const ROUNDS = 20;
+
+      it('credential disabled / enabled through the API', async () => {
+        const m = await org.connectedMember();
+        const seen: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          await cached('calendar-context', () => calendars(m.auth));
+          await org.setEnabled(false);
+          seen.push((await calendars(m.auth)).connectedCalendars.length);
+          await org.setEnabled(true);
+          seen.push((await calendars(m.auth)).connectedCalendars.length);
+        }
+        expect(seen).toEqual(Array.from({ length: ROUNDS }, () => [0, 1]).flat());
+      });
+
+      it('membership accepted / not accepted by another writer', async () => {
+        const m = await org.connectedMember();
+        const accept = (accepted: boolean) =>
+          t.prisma.membership.updateMany({
+            where: { userId: m.user.id, teamId: org.org.id },
+            data: { accepted },
+          });
+        const seen: number[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          await cached('calendar-context', () => calendars(m.auth));
+          await accept(false);
+          seen.push((await calendars(m.auth)).connectedCalendars.length);
+          await accept(true);
+          seen.push((await calendars(m.auth)).connectedCalendars.length);
+        }
+        expect(seen).toEqual(Array.from({ length: ROUNDS }, () => [0, 1]).flat());
+      });
+    });
+
     it('busy times stop at once when the member credential is removed', async () => {
       const m = await org.connectedMember();
       const credentialId = await org.memberCredentialId(m.user.id);

@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { LRUCache } from 'lru-cache';
 import { Client, type Notification } from 'pg';
 import { AppConfigService } from '../config/app-config.service';
+import { NotifyBarrier } from '../prisma/notify-barrier';
 import { AUTH_CHANGES_CHANNEL, principalTags, type ResolvedPrincipal } from './principal';
 
 const MAX_ENTRIES = 10_000;
@@ -39,6 +40,10 @@ export interface PrincipalCacheStats {
  *   and bypassed: every request reads the database; entries are stored again only once LISTEN is back.
  * - A load that overlapped an invalidation is not stored (an epoch counter), so a row read just before a change
  *   commits never outlives the notification of that change.
+ * - Read-your-writes: a lookup first waits for a round trip of a private notification over the LISTEN connection
+ *   (NotifyBarrier), so the notifications of every change committed before the request — on any process — have
+ *   been handled: the very next request after a demotion or key deletion is refused. A barrier that fails or
+ *   times out bypasses the cache and reconnects (a silently dead connection cannot keep the cache stale).
  * - AUTH_CACHE_TTL_SECONDS bounds an entry's life anyway; 0 disables the cache (no LISTEN connection either).
  * - Only found principals are cached; unknown keys always reach the database (they cannot evict good entries).
  */
@@ -47,7 +52,10 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PrincipalCache.name);
   private readonly entries: LRUCache<string, Entry> | null;
   private readonly byTag = new Map<string, Set<string>>();
-  private readonly inFlight = new Map<string, Promise<ResolvedPrincipal | null>>();
+  private readonly inFlight = new Map<
+    string,
+    { epoch: number; loading: Promise<ResolvedPrincipal | null> }
+  >();
   /** 'invalidated' (the notified tags, or '*'), 'listening', 'unlistening'. */
   readonly events = new EventEmitter();
   private client: Client | null = null;
@@ -57,6 +65,9 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly counters = { hits: 0, misses: 0, notifications: 0, flushes: 0 };
+  private readonly barrier = new NotifyBarrier('auth_cache_sync', () =>
+    this.listening ? this.client : null,
+  );
 
   constructor(private readonly config: AppConfigService) {
     const ttlSeconds = config.authCacheTtlSeconds;
@@ -93,6 +104,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.setNotListening();
+    this.barrier.reset(new Error('shutting down'));
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
@@ -108,20 +120,39 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     load: () => Promise<ResolvedPrincipal | null>,
   ): Promise<ResolvedPrincipal | null> {
     if (!this.entries || !this.listening) return load();
+    if (!(await this.synced())) return load();
     const cached = this.entries.get(key);
     if (cached) {
       this.counters.hits++;
       return cached.principal;
     }
     this.counters.misses++;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
     const epoch = this.epoch;
-    const loading = load().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, loading);
-    const principal = await loading;
+    // A load that started before an invalidation this lookup has seen may hold the old rows: not shared.
+    const pending = this.inFlight.get(key);
+    if (pending?.epoch === epoch) return pending.loading;
+    const flight = {
+      epoch,
+      loading: load().finally(() => {
+        if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+      }),
+    };
+    this.inFlight.set(key, flight);
+    const principal = await flight.loading;
     if (principal && this.listening && epoch === this.epoch) this.store(key, keyTag, principal);
     return principal;
+  }
+
+  /** Whether the cache may answer: every notification committed before the call handled (NotifyBarrier). */
+  private async synced(): Promise<boolean> {
+    const client = this.client;
+    try {
+      await this.barrier.sync();
+    } catch (error) {
+      if (client) this.lost(client, error as Error);
+      return false;
+    }
+    return this.listening;
   }
 
   /** Drops every entry carrying one of `tags`. */
@@ -164,7 +195,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private onNotification(message: Notification): void {
-    if (message.channel !== AUTH_CHANGES_CHANNEL) return;
+    if (this.barrier.handle(message) || message.channel !== AUTH_CHANGES_CHANNEL) return;
     this.counters.notifications++;
     const payload = message.payload ?? '*';
     if (payload === '*') this.flush();
@@ -183,7 +214,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
-      await client.query(`LISTEN ${AUTH_CHANGES_CHANNEL}`);
+      await client.query(`LISTEN ${AUTH_CHANGES_CHANNEL}; LISTEN ${this.barrier.channel}`);
     } catch (error) {
       this.lost(client, error as Error);
       return;
@@ -202,6 +233,7 @@ export class PrincipalCache implements OnModuleInit, OnApplicationShutdown {
     this.client = null;
     client.removeAllListeners('notification');
     client.end().catch(() => undefined);
+    this.barrier.reset(error);
     if (this.stopped) return;
     if (this.listening)
       this.logger.warn(`auth cache LISTEN connection lost (${error.message}): cache bypassed`);

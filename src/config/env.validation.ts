@@ -12,7 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseMasterKeys } from './master-keys';
-import { parseSentinels } from '../redis/redis-target';
+import { parseSentinels, redisUrlProblem } from '../redis/redis-target';
 
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -418,6 +418,10 @@ export function validateEnv(raw: Record<string, unknown>): EnvironmentVariables 
       problems.push((error as Error).message);
     }
   }
+  // The decorator only checks the scheme; the rest is checked here, the message never repeating the URL.
+  const redisProblem = typeof env.REDIS_URL === 'string' && redisUrlProblem(env.REDIS_URL);
+  if (redisProblem && !problems.some((p) => p.startsWith('REDIS_URL:')))
+    problems.push(`REDIS_URL: ${redisProblem}`);
   if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_MASTER_NAME) {
     problems.push(
       'REDIS_SENTINEL_MASTER_NAME: is required with REDIS_SENTINELS (the monitored master group name)',

@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { Client, type Notification } from 'pg';
 import { AppConfigService } from '../config/app-config.service';
+import { NotifyBarrier } from './notify-barrier';
 
 /**
  * Channel of the read-cache triggers (migration `read_cache_notify`). Payload: changed tags, newline separated, or
@@ -29,13 +30,15 @@ interface Entry<V> {
 }
 
 /**
- * One named cache of ReadCacheService: values by key, each carrying the tags whose change drops it. Concurrent
- * misses of a key share one load; a load that overlapped an invalidation is answered but not stored.
+ * One named cache of ReadCacheService: values by key, each carrying the tags whose change drops it. Every read
+ * first passes the owner's notification barrier (a change committed before the read is seen by it). Concurrent
+ * misses of a key share one load unless an invalidation came after it started; a load that overlapped an
+ * invalidation is answered but not stored.
  */
 export class TaggedCache<V extends object> {
   private readonly entries: LRUCache<string, Entry<V>>;
   private readonly byTag = new Map<string, Set<string>>();
-  private readonly inFlight = new Map<string, Promise<V>>();
+  private readonly inFlight = new Map<string, { epoch: number; loading: Promise<V> }>();
   private readonly counters = { hits: 0, misses: 0 };
 
   constructor(
@@ -57,18 +60,25 @@ export class TaggedCache<V extends object> {
   /** The cached value of `key`, or `load()`'s, stored under `tagsOf(value)` when the cache is live. */
   async get(key: string, load: () => Promise<V>, tagsOf: (value: V) => string[]): Promise<V> {
     if (!this.owner.live()) return load();
+    if (!(await this.owner.synced())) return load();
     const cached = this.entries.get(key);
     if (cached) {
       this.counters.hits++;
       return cached.value;
     }
     this.counters.misses++;
-    const pending = this.inFlight.get(key);
-    if (pending) return pending;
     const epoch = this.owner.epoch;
-    const loading = load().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, loading);
-    const value = await loading;
+    // A load that started before an invalidation this read has seen may hold the old rows: not shared.
+    const pending = this.inFlight.get(key);
+    if (pending?.epoch === epoch) return pending.loading;
+    const flight = {
+      epoch,
+      loading: load().finally(() => {
+        if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+      }),
+    };
+    this.inFlight.set(key, flight);
+    const value = await flight.loading;
     if (this.owner.live() && epoch === this.owner.epoch) this.store(key, value, tagsOf(value));
     return value;
   }
@@ -117,6 +127,10 @@ export class TaggedCache<V extends object> {
  *   bypassed; the connection is opened on first use, so processes that never read through a cache (the worker)
  *   hold none;
  * - a load that overlapped an invalidation is not stored (epoch counter);
+ * - read-your-writes: a read first waits for a round trip of a private notification over the LISTEN connection
+ *   (NotifyBarrier), so the notifications of every change committed before it — by this process or any other —
+ *   have been handled; a barrier that fails or times out bypasses the caches and reconnects (a dead connection
+ *   that never said so cannot keep the caches stale);
  * - READ_CACHE_TTL_SECONDS bounds an entry's life; 0 disables the caches.
  */
 @Injectable()
@@ -132,6 +146,9 @@ export class ReadCacheService implements OnApplicationShutdown {
   private stopped = false;
   private reconnectDelay = RECONNECT_MIN_MS;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly barrier = new NotifyBarrier('read_cache_sync', () =>
+    this.listening ? this.client : null,
+  );
 
   constructor(private readonly config: AppConfigService) {}
 
@@ -165,6 +182,22 @@ export class ReadCacheService implements OnApplicationShutdown {
     return false;
   }
 
+  /**
+   * Waits until the notifications of every change committed before the call have been handled (NotifyBarrier);
+   * false when the caches must be bypassed (not listening, or the barrier failed: the connection is then dropped
+   * and reopened).
+   */
+  async synced(): Promise<boolean> {
+    const client = this.client;
+    try {
+      await this.barrier.sync();
+    } catch (error) {
+      if (client) this.lost(client, error as Error);
+      return false;
+    }
+    return this.listening;
+  }
+
   /** Starts listening now (tests, warm-up) and resolves once the caches are live (or disabled). */
   async start(): Promise<void> {
     if (!this.enabled || this.listening) return;
@@ -188,13 +221,14 @@ export class ReadCacheService implements OnApplicationShutdown {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.setNotListening();
+    this.barrier.reset(new Error('shutting down'));
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
   }
 
   private onNotification(message: Notification): void {
-    if (message.channel !== READ_CACHE_CHANNEL) return;
+    if (this.barrier.handle(message) || message.channel !== READ_CACHE_CHANNEL) return;
     const payload = message.payload ?? '*';
     if (payload === '*') this.flush();
     else this.invalidate(payload.split('\n'));
@@ -213,7 +247,7 @@ export class ReadCacheService implements OnApplicationShutdown {
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
-      await client.query(`LISTEN ${READ_CACHE_CHANNEL}`);
+      await client.query(`LISTEN ${READ_CACHE_CHANNEL}; LISTEN ${this.barrier.channel}`);
     } catch (error) {
       this.connecting = false;
       this.lost(client, error as Error);
@@ -233,6 +267,7 @@ export class ReadCacheService implements OnApplicationShutdown {
     this.client = null;
     client.removeAllListeners('notification');
     client.end().catch(() => undefined);
+    this.barrier.reset(error);
     if (this.stopped) return;
     this.logger.warn(`read cache LISTEN connection lost (${error.message}): caches bypassed`);
     this.setNotListening();

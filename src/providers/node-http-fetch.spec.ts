@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { networkFailure } from './network-errors';
-import { nodeHttpFetch } from './node-http-fetch';
+import { MAX_RESPONSE_BYTES, nodeHttpFetch } from './node-http-fetch';
 
 describe('nodeHttpFetch (the Google SDK transport)', () => {
   let server: http.Server;
@@ -19,6 +19,25 @@ describe('nodeHttpFetch (the Google SDK transport)', () => {
           res.setHeader('content-encoding', 'gzip');
           res.setHeader('content-type', 'application/json');
           res.end(zlib.gzipSync(JSON.stringify({ zipped: true })));
+        } else if (req.url === '/bomb') {
+          // ~40 KB on the wire, 1 MiB past the limit once decoded.
+          res.setHeader('content-encoding', 'gzip');
+          res.end(zlib.gzipSync(Buffer.alloc(MAX_RESPONSE_BYTES + 1024 * 1024)));
+        } else if (req.url === '/huge') {
+          const chunk = Buffer.alloc(1024 * 1024, 0x61);
+          let sent = 0;
+          const more = () => {
+            while (sent <= MAX_RESPONSE_BYTES && !res.destroyed) {
+              sent += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', more);
+            }
+            res.end();
+          };
+          more();
+        } else if (req.url === '/cut') {
+          res.setHeader('content-length', '100');
+          res.write('{"a":');
+          setTimeout(() => res.socket?.destroy(), 10);
         } else if (req.url === '/empty') {
           res.statusCode = 204;
           res.end();
@@ -85,5 +104,20 @@ describe('nodeHttpFetch (the Google SDK transport)', () => {
       reason: 'ECONNREFUSED',
       timedOut: false,
     });
+  });
+
+  it('refuses an answer larger than MAX_RESPONSE_BYTES, on the wire or once decoded (a gzip bomb)', async () => {
+    const huge = await nodeHttpFetch(`${base}/huge`).catch((e: unknown) => e);
+    expect(huge).toMatchObject({ code: 'ERR_RESPONSE_TOO_LARGE' });
+    const bomb = await nodeHttpFetch(`${base}/bomb`).catch((e: unknown) => e);
+    expect(bomb).toMatchObject({ code: 'ERR_RESPONSE_TOO_LARGE' });
+    // The connection pool still works afterwards.
+    expect(await (await nodeHttpFetch(`${base}/after`)).json()).toEqual({ path: '/after' });
+  });
+
+  it('rejects an answer cut short (ECONNRESET), never resolves it truncated', async () => {
+    const cut = await nodeHttpFetch(`${base}/cut`).catch((e: unknown) => e);
+    expect(cut).toMatchObject({ code: 'ECONNRESET' });
+    expect(await (await nodeHttpFetch(`${base}/after`)).json()).toEqual({ path: '/after' });
   });
 });

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { validateEnv } from '../config/env.validation';
 import { parseSentinels, redisTarget } from './redis-target';
@@ -82,5 +83,43 @@ describe('Sentinel configuration (validateEnv)', () => {
     expect(problems({ REDIS_SENTINELS: 'a:70000', REDIS_SENTINEL_MASTER_NAME: 'm' })).toMatch(
       /REDIS_SENTINELS: every port must be 1-65535/,
     );
+  });
+});
+
+describe('REDIS_URL validation never shows its password', () => {
+  const base = {
+    DATABASE_URL: 'postgresql://x@h/db',
+    SERVICE_ACCOUNT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+  const failure = (url: string): unknown => {
+    try {
+      validateEnv({ ...base, REDIS_URL: url });
+      return null;
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it.each([
+    ['redis://u:hunter2@host:99999', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['redis://:hunter2@[::1', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['redis://:hunter2@host/abc', /REDIS_URL: the database .* must be an integer 0-/],
+    ['redis://:hunter2@host/1.5', /REDIS_URL: the database .* must be an integer 0-/],
+  ])('refuses %p at validation, naming the variable only', (url, message) => {
+    const error = failure(url);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(message);
+    expect(inspect(error)).not.toContain('hunter2');
+  });
+
+  it('redisTarget() on an unparsable URL throws without the URL (it would be logged with its password)', () => {
+    let error: unknown;
+    try {
+      redisTarget('redis://u:hunter2@host:99999');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect(inspect(error)).not.toContain('hunter2');
   });
 });

@@ -40,8 +40,30 @@ export function parseSentinels(list: string): { host: string; port: number }[] {
     });
 }
 
-/** The RedisTarget of a `redis://` / `rediss://` URL, through the sentinels when `sentinel` is given. */
+/**
+ * What is wrong with a `redis://` / `rediss://` URL, or null: unparsable (WHATWG URL), or a database path that is
+ * not an integer. Never repeats the URL (it may hold a password).
+ */
+export function redisUrlProblem(redisUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(redisUrl);
+  } catch {
+    return 'must be a redis:// or rediss:// URL (it does not parse: check the host, port and percent-encoding)';
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return 'must be a redis:// or rediss:// URL';
+  if (url.pathname.length > 1 && !/^\/\d{1,9}$/.test(url.pathname))
+    return 'the database (the path) must be an integer 0-999999999';
+  return null;
+}
+
+/**
+ * The RedisTarget of a `redis://` / `rediss://` URL, through the sentinels when `sentinel` is given. Throws a
+ * TypeError without the URL (node's own carries it, password included, as `input`) when it does not parse.
+ */
 export function redisTarget(redisUrl: string, sentinel?: RedisSentinelSettings): RedisTarget {
+  const problem = redisUrlProblem(redisUrl);
+  if (problem) throw new TypeError(`REDIS_URL: ${problem}`);
   const url = new URL(redisUrl);
   const tls = url.protocol === 'rediss:';
   const master: RedisTarget['options'] = {
