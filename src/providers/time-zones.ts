@@ -67,10 +67,21 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
     });
+    // Intl accepts any casing of a zone name: bound the cache so client-chosen spellings cannot grow it forever.
     if (formatters.size >= 500) formatters.clear();
     formatters.set(timeZone, format);
   }
   return format;
+}
+
+/** Whether Intl knows `timeZone` (an IANA name, any casing); the formatter it builds is kept for the conversions. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Wall-clock parts of `instant` in `timeZone` (an IANA name). */

@@ -1,55 +1,12 @@
 /** IANA time zone helpers on Intl (no date library): validation, day boundaries, ISO output with offset. */
 
-import { addDays, wallTimeToInstant } from '../../providers/time-zones';
+import { addDays, isValidTimeZone, wallTimeToInstant, zoneOffsetMs } from '../../providers/time-zones';
 
-/** Whether Intl knows `timeZone` (the formatter it builds is kept for the conversions below). */
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    // Intl accepts any casing of a zone name: bound the cache so client-chosen spellings cannot grow it forever.
-    if (formatters.size >= 500) formatters.clear();
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
+export { isValidTimeZone };
 
 /** Offset of `timeZone` from UTC at `instant`, in whole minutes (historic second offsets are rounded). */
-export function offsetMinutes(instant: Date, timeZone: string): number {
-  if (timeZone === 'UTC') return 0; // the usual case: no formatting
-  const parts = formatter(timeZone).formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes): number =>
-    Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  );
-  const seconds = Math.floor(instant.getTime() / 1000) * 1000;
-  return Math.round((wall - seconds) / 60_000);
+function offsetMinutes(instant: Date, timeZone: string): number {
+  return Math.round(zoneOffsetMs(instant, timeZone) / 60_000);
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
